@@ -1056,6 +1056,8 @@ def _new_key() -> str:
 
 def _seg(value: str) -> str:
     """A path segment, escaped (ids never smuggle a ``/`` into the path)."""
+    if value in {"", ".", ".."}:  # would change the path's meaning
+        return value.replace(".", "%2E") or "%20"
     return quote(value, safe=":")
 
 
