@@ -1,0 +1,144 @@
+"""Running the emulator: in a background thread for the TUI, or as `customer-desk emulator`."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import DEMO_READONLY_TOKEN, DEMO_TOKEN
+from .faults import Faults
+from .seed import seed_demo
+from .store import Store
+
+DEFAULT_PORT = 8765
+DEFAULT_CUSTOMERS = 2500
+DEFAULT_SEED = 7
+
+
+def default_db_path() -> Path:
+    """The demo database in the user data directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("customer-desk")) / "emulator.sqlite3"
+
+
+def open_demo_store(
+    path: str | Path, *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED
+) -> Store:
+    """Open (creating) the store at `path` and seed it with the demo directory when empty."""
+    store = Store(path)
+    if store.get_meta("seed") is None and store.customer_count() == 0:
+        seed_demo(store, customers=customers, seed=seed)
+    return store
+
+
+@dataclass
+class RunningEmulator:
+    """An emulator served by uvicorn in a daemon thread."""
+
+    base_url: str
+    token: str
+    store: Store
+    _server: object = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop serving and close the store."""
+        setattr(self._server, "should_exit", True)  # noqa: B010 - uvicorn.Server is untyped
+        self._thread.join(timeout)
+        self.store.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def start_background(
+    path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    faults: Faults | None = None,
+) -> RunningEmulator:
+    """Serve the demo store at `path` on `host:port` (0: a free port) in a daemon thread."""
+    import uvicorn
+
+    from .server import create_app
+
+    store = open_demo_store(path)
+    app = create_app(store, faults=faults)
+    sock = _bind(host, port)
+    actual_port = int(sock.getsockname()[1])
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    started = threading.Event()
+
+    def run() -> None:
+        started.set()
+        server.run(sockets=[sock])
+
+    thread = threading.Thread(target=run, name="customer-desk-emulator", daemon=True)
+    thread.start()
+    started.wait(5)
+    return RunningEmulator(_url(host, actual_port), DEMO_TOKEN, store, server, thread)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="customer-desk emulator",
+        description="Serve the local Square-compatible emulator over HTTP.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0: any free)")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: user data)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="demo data seed")
+    parser.add_argument(
+        "--customers", type=int, default=DEFAULT_CUSTOMERS, help="customers in a new demo"
+    )
+    Faults.add_arguments(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`customer-desk emulator [--host] [--port] [--db] [--seed N] [--customers N] [faults]`."""
+    import uvicorn
+
+    from .server import create_app
+
+    args = build_parser().parse_args(list(argv) if argv is not None else None)
+    db = args.db or default_db_path()
+    faults = Faults.from_arguments(args)
+    store = open_demo_store(db, customers=args.customers, seed=args.seed)
+    app = create_app(store, faults=faults)
+    sock = _bind(args.host, args.port)
+    port = int(sock.getsockname()[1])
+    print(f"Customer Desk emulator on {_url(args.host, port)}", flush=True)
+    print(f"  database   {db} ({store.customer_count()} customers)", flush=True)
+    print(f"  token      {DEMO_TOKEN}", flush=True)
+    print(f"  read-only  {DEMO_READONLY_TOKEN}", flush=True)
+    print(f"  faults     {faults.describe()}", flush=True)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
