@@ -32,13 +32,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
+from app.config import DEFAULT_SQUARE_VERSION
 from app.models import (
     Address,
     BulkUpdateEntry,
@@ -53,6 +54,9 @@ from app.models import (
     CustomerSegment,
     CustomerSegmentPage,
 )
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 __all__ = [
     "DEFAULT_SQUARE_VERSION",
@@ -75,9 +79,6 @@ __all__ = [
 
 log = logging.getLogger("app.service")
 
-DEFAULT_SQUARE_VERSION = "2025-08-20"
-PRODUCTION_URL = "https://connect.squareup.com"
-SANDBOX_URL = "https://connect.squareupsandbox.com"
 
 # --------------------------------------------------------------------------- errors
 
@@ -170,9 +171,7 @@ class ConflictError(SquareError):
 class UnauthorizedError(SquareError):
     """401: the access token is wrong, expired or revoked."""
 
-    default_message = (
-        "Square rejected the access token: check SQUARE_ACCESS_TOKEN (expired or revoked?)."
-    )
+    default_message = "Square rejected the access token (wrong, expired or revoked?): replace it."
 
     def _describe(self) -> str:
         return self.default_message
@@ -414,6 +413,32 @@ class SquareService:
             transport=transport,
         )
 
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        base_url: str | None = None,
+        token: str | SecretStr | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **kwargs: Any,
+    ) -> SquareService:
+        """A service for ``settings`` (version, timeout, read-only). For LOCAL settings,
+        pass the embedded emulator's ``base_url`` and ``token``."""
+        url = base_url or settings.base_url
+        secret = token if token is not None else settings.token
+        if not url or secret is None:
+            raise ValueError("from_settings needs a base_url and token for LOCAL settings")
+        return cls(
+            url,
+            secret,
+            square_version=settings.square_version,
+            timeout=settings.timeout,
+            read_only=settings.read_only,
+            transport=transport,
+            **kwargs,
+        )
+
     # -- lifecycle and identity -------------------------------------------------
 
     @property
@@ -549,9 +574,9 @@ class SquareService:
                 count=count,
             )
             yield page
-            if not page.cursor:
+            cursor = _next_cursor(cursor, page.cursor)
+            if cursor is None:
                 return
-            cursor = page.cursor
 
     async def iter_customers(
         self,
@@ -575,9 +600,9 @@ class SquareService:
         while True:
             page = await self.search_customers(query, cursor=cursor, limit=limit, count=count)
             yield page
-            if not page.cursor:
+            cursor = _next_cursor(cursor, page.cursor)
+            if cursor is None:
                 return
-            cursor = page.cursor
 
     async def iter_search(
         self, query: QueryLike = None, *, limit: int | None = None
@@ -752,9 +777,9 @@ class SquareService:
             page = await self.list_customer_groups(cursor=cursor, limit=limit)
             for group in page.groups:
                 yield group
-            if not page.cursor:
+            cursor = _next_cursor(cursor, page.cursor)
+            if cursor is None:
                 return
-            cursor = page.cursor
 
     async def create_customer_group(
         self, name: str, idempotency_key: str | None = None
@@ -809,9 +834,9 @@ class SquareService:
             page = await self.list_customer_segments(cursor=cursor, limit=limit)
             for segment in page.segments:
                 yield segment
-            if not page.cursor:
+            cursor = _next_cursor(cursor, page.cursor)
+            if cursor is None:
                 return
-            cursor = page.cursor
 
     async def retrieve_customer_segment(self, segment_id: str) -> CustomerSegment:
         reply = await self._call(
@@ -859,9 +884,9 @@ class SquareService:
             )
             for card in page.cards:
                 yield card
-            if not page.cursor:
+            cursor = _next_cursor(cursor, page.cursor)
+            if cursor is None:
                 return
-            cursor = page.cursor
 
     async def create_card(
         self,
@@ -1039,6 +1064,15 @@ class SquareService:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _next_cursor(current: str | None, following: str | None) -> str | None:
+    """The cursor of the next page, or ``None`` after the last page."""
+    if not following:
+        return None
+    if following == current:
+        raise ServerError("Square sent the same page cursor twice; the listing was stopped.")
+    return following
 
 
 def _maybe_committed(err: SquareError) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,41 @@ def test_explicit_local_ignores_a_token(tmp_path: Path) -> None:
 def test_config_path(tmp_path: Path) -> None:
     assert config_path({"CUSTOMER_DESK_CONFIG": str(tmp_path / "c.toml")}) == tmp_path / "c.toml"
     assert config_path({}).name == "config.toml"
+
+
+class FakeKeyring:
+    """Stands in for the optional third-party `keyring` package."""
+
+    def __init__(self, passwords: dict[tuple[str, str], str], broken: bool = False) -> None:
+        self.passwords = passwords
+        self.broken = broken
+
+    def get_password(self, service: str, user: str) -> str | None:
+        if self.broken:
+            raise RuntimeError("keyring locked")
+        return self.passwords.get((service, user))
+
+
+def test_token_from_the_os_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(
+        sys.modules, "keyring", FakeKeyring({("customer-desk", "production"): TOKEN})
+    )
+    path = tmp_path / "config.toml"
+    settings = load_settings({"SQUARE_ENVIRONMENT": "production"}, config_file=path)
+    assert settings.token is not None and settings.token.get_secret_value() == TOKEN
+    assert settings.token_source == "keyring"
+    # without a named environment the keyring is not consulted: the local demo
+    assert load_settings({}, config_file=path).environment is Environment.LOCAL
+
+
+def test_a_broken_keyring_is_no_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "keyring", FakeKeyring({}, broken=True))
+    with pytest.raises(ConfigError, match="No Square access token for SANDBOX"):
+        load_settings({"SQUARE_ENVIRONMENT": "sandbox"}, config_file=tmp_path / "c.toml")
+
+
+def test_an_unreadable_config_file(tmp_path: Path) -> None:
+    folder = tmp_path / "config.toml"
+    folder.mkdir()  # a directory where the file should be: unreadable as a file
+    with pytest.raises(ConfigError, match="Cannot read the config file"):
+        load_settings({}, config_file=folder, use_keyring=False)

@@ -12,11 +12,15 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from app.config import load_settings
 from app.models import CustomerFields
 from app.service import (
     ConflictError,
@@ -332,3 +336,42 @@ async def test_ids_cannot_escape_their_path_segment() -> None:
     assert script.requests[0].url.raw_path == b"/v2/customers/..%2Fcards"
     assert script.requests[1].url.raw_path == b"/v2/customers/%2E%2E"
     assert script.requests[2].url.raw_path == b"/v2/cards/ccof:x%2Fy"
+
+
+async def test_retry_after_as_an_http_date() -> None:
+    when = datetime.now(UTC) + timedelta(seconds=20)
+    script = Script(
+        fail(429, "RATE_LIMITED", {"Retry-After": format_datetime(when, usegmt=True)}), ok({})
+    )
+    async with script.service() as service:
+        await service.list_customers()
+    assert 15 <= script.sleeps[0] <= 20
+
+
+async def test_a_repeated_cursor_stops_the_listing() -> None:
+    page = {"customers": [CUSTOMER], "cursor": "same"}
+    script = Script(ok(page), ok(page))
+    async with script.service() as service:
+        with pytest.raises(ServerError, match="same page cursor"):
+            _ = [c async for c in service.iter_customers()]
+
+
+async def test_service_from_settings(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "SQUARE_ACCESS_TOKEN": TOKEN,
+            "CUSTOMER_DESK_READ_ONLY": "1",
+            "SQUARE_VERSION": "2024-12-18",
+        },
+        config_file=tmp_path / "none.toml",
+        use_keyring=False,
+    )
+    script = Script(ok({"customer": CUSTOMER}))
+    service = SquareService.from_settings(settings, transport=httpx.MockTransport(script.handle))
+    async with service:
+        assert service.base_url == "https://connect.squareupsandbox.com" and service.read_only
+        await service.retrieve_customer("C1")
+        with pytest.raises(ReadOnlyError):
+            await service.delete_customer("C1")
+    assert script.requests[0].headers["Square-Version"] == "2024-12-18"
+    assert script.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
