@@ -389,7 +389,7 @@ class SquareService:
         sleep: Sleep | None = None,
     ) -> None:
         secret = token.get_secret_value() if isinstance(token, SecretStr) else token
-        self._secrets = (secret,) if secret else ()
+        self._token = SecretStr(secret)  # kept masked: vars(), repr and pickles show ****
         self._base_url = base_url.rstrip("/")
         self._square_version = square_version
         self._timeout = timeout
@@ -440,6 +440,12 @@ class SquareService:
         )
 
     # -- lifecycle and identity -------------------------------------------------
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        """Texts blanked out of any error detail the server echoes back."""
+        secret = self._token.get_secret_value()
+        return (secret,) if secret else ()
 
     @property
     def base_url(self) -> str:

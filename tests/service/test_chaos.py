@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -246,9 +247,14 @@ async def test_mixed_operations_survive_chaos(store: Any, make_service: ServiceM
             await calm.retrieve_customer(cid)
 
 
-async def test_dropped_connections_over_real_loopback(demo_db: Any) -> None:
-    """The same recovery over a real socket, through uvicorn."""
+async def test_dropped_connections_over_real_loopback(
+    demo_db: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same recovery over a real socket, through uvicorn — and no log line, even
+    httpx's and httpcore's at DEBUG, carries the token."""
     from app.emulator.serve import start_background
+
+    caplog.set_level(logging.DEBUG)
 
     running = start_background(demo_db, faults=Faults(drop_rate=0.3, error_rate=0.1, seed=4))
     try:
@@ -273,3 +279,5 @@ async def test_dropped_connections_over_real_loopback(demo_db: Any) -> None:
         pytest.fail(f"{err!r}")
     finally:
         running.stop()
+    assert "HTTP Request" in caplog.text  # httpx did log
+    assert running.token not in caplog.text

@@ -95,6 +95,7 @@ async def test_token_and_version_headers_and_nothing_leaks(
     script = Script(ok({"customer": CUSTOMER}), fail(401, "UNAUTHORIZED"))
     async with script.service() as service:
         assert TOKEN not in repr(service) and TOKEN not in str(service)
+        assert TOKEN not in repr(vars(service))
         await service.retrieve_customer("C1")
         with pytest.raises(Exception) as info:
             await service.retrieve_customer("C1")
