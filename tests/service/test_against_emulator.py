@@ -20,7 +20,11 @@ from app.service import (
     CardDeclinedError,
     ConflictError,
     ForbiddenError,
+    NetworkError,
+    NetworkTimeoutError,
     NotFoundError,
+    RateLimitedError,
+    ServerError,
     SquareService,
     UnauthorizedError,
     ValidationError,
@@ -319,3 +323,52 @@ async def test_all_cards_pages(service: SquareService) -> None:
     assert len({c.id for c in cards}) == len(cards)
     first = await service.list_cards()
     assert len(first.cards) <= 25
+
+
+# --------------------------------------------------------------------------- faults
+
+
+async def test_rate_limited_by_the_emulator(make_service: ServiceMaker) -> None:
+    from app.emulator.faults import Faults
+
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    # the frozen clock never refills the bucket: after the burst, every call is a 429
+    service = make_service(faults=Faults(rate_limit=1.0, burst=2), max_retries=2, sleep=sleep)
+    await service.list_customers(limit=1)
+    await service.list_customers(limit=1)
+    with pytest.raises(RateLimitedError) as info:
+        await service.list_customers(limit=1)
+    assert info.value.status == 429 and info.value.retry_after == 1
+    assert info.value.attempts == 3 and len(sleeps) == 2 and min(sleeps) >= 1
+    assert "try again in 1 s" in str(info.value)
+
+
+async def test_server_errors_from_the_emulator(make_service: ServiceMaker) -> None:
+    from app.emulator.faults import Faults
+
+    service = make_service(faults=Faults(error_rate=1.0, seed=2), max_retries=3)
+    with pytest.raises(ServerError) as info:
+        await service.retrieve_customer("ANY")
+    assert info.value.status in (500, 503) and info.value.attempts == 4
+
+
+async def test_dropped_connections_from_the_emulator(make_service: ServiceMaker) -> None:
+    from app.emulator.faults import Faults
+
+    service = make_service(faults=Faults(drop_rate=1.0), max_retries=1)
+    with pytest.raises(NetworkError) as info:
+        await service.list_customers()
+    assert info.value.sent and info.value.status is None and info.value.attempts == 2
+
+
+async def test_a_slow_emulator_times_out(make_service: ServiceMaker) -> None:
+    from app.emulator.faults import Faults
+
+    service = make_service(faults=Faults(latency_ms=500), timeout=0.05, max_retries=0)
+    with pytest.raises(NetworkTimeoutError) as info:
+        await service.list_customers()
+    assert isinstance(info.value, TimeoutError)
