@@ -185,6 +185,9 @@ class CustomerIndex:
         self._email = _Column()
         self._digits = _Column()
         self._ref = _Column()
+        self._by_email: dict[str, set[str]] = {}
+        self._by_phone: dict[str, set[str]] = {}
+        self._by_ref: dict[str, set[str]] = {}
         self.lag_seconds = 0.0
         self.clock: Callable[[], datetime] = _utcnow
 
@@ -196,6 +199,9 @@ class CustomerIndex:
         self._entries = {e.id: e for e in entries}
         self._default = sorted((e.sort, e.id) for e in entries)
         self._created = sorted((e.created_at, e.id) for e in entries)
+        self._by_email, self._by_phone, self._by_ref = {}, {}, {}
+        for entry in entries:
+            self._lookups(entry, add=True)
         self._pending.clear()
         self._columns_dirty = True
 
@@ -225,11 +231,30 @@ class CustomerIndex:
         if old is not None:
             _remove(self._default, (old.sort, old.id))
             _remove(self._created, (old.created_at, old.id))
+            self._lookups(old, add=False)
         if entry is not None:
             self._entries[customer_id] = entry
             bisect.insort(self._default, (entry.sort, entry.id))
             bisect.insort(self._created, (entry.created_at, entry.id))
+            self._lookups(entry, add=True)
         self._columns_dirty = True
+
+    def _lookups(self, entry: Entry, *, add: bool) -> None:
+        for table, value in (
+            (self._by_email, entry.email_lc),
+            (self._by_phone, entry.e164),
+            (self._by_ref, entry.ref),
+        ):
+            if not value:
+                continue
+            if add:
+                table.setdefault(value, set()).add(entry.id)
+            else:
+                ids = table.get(value)
+                if ids is not None:
+                    ids.discard(entry.id)
+                    if not ids:
+                        del table[value]
 
     def _columns(self) -> None:
         if not self._columns_dirty:
@@ -279,24 +304,22 @@ class CustomerIndex:
 
     def _matching_keys(self, q: Query) -> list[Key]:
         entries = self._entries
-        candidates: list[Entry] | None = None
-        in_default_order = False
-
-        # Exact text filters: compare directly.
-        exact_checks: list[Callable[[Entry], bool]] = []
+        # 1. Exact text filters: hash lookups.
+        exact: set[str] | None = None
+        lookups: list[set[str]] = []
         if q.email is not None and q.email.exact is not None:
-            want = q.email.exact.strip().casefold()
-            exact_checks.append(lambda e: e.email_lc == want)
+            lookups.append(self._by_email.get(q.email.exact.strip().casefold(), set()))
         if q.phone is not None and q.phone.exact is not None:
             want_phone = rules.search_e164(q.phone.exact)
-            if want_phone is None:
-                return []
-            exact_checks.append(lambda e: e.e164 == want_phone)
+            lookups.append(self._by_phone.get(want_phone, set()) if want_phone else set())
         if q.reference is not None and q.reference.exact is not None:
-            want_ref = q.reference.exact
-            exact_checks.append(lambda e: e.ref == want_ref)
+            lookups.append(self._by_ref.get(q.reference.exact, set()))
+        if lookups:
+            exact = set.intersection(*lookups)
+            if not exact:
+                return []
 
-        # Fuzzy text filters: blob scans in DEFAULT order.
+        # 2. Fuzzy text filters: blob scans, giving row positions in DEFAULT order.
         fuzzy: list[tuple[_Column, list[str]]] = []
         if q.email is not None and q.email.fuzzy is not None:
             fuzzy.append((self._email, rules.fuzzy_tokens(q.email.fuzzy)))
@@ -304,32 +327,17 @@ class CustomerIndex:
             fuzzy.append((self._digits, rules.digit_tokens(q.phone.fuzzy)))
         if q.reference is not None and q.reference.fuzzy is not None:
             fuzzy.append((self._ref, rules.fuzzy_tokens(q.reference.fuzzy)))
+        rows: list[int] | None = None
         if fuzzy:
             self._columns()
-            rows: list[int] | None = None
             for column, tokens in fuzzy:
-                if not tokens:  # nothing to look for: any profile with a value matches
-                    found = [i for i, v in enumerate(column.values) if v]
-                else:
-                    tokens = sorted(set(tokens), key=len, reverse=True)
-                    found = column.positions(tokens[0])
-                    values = column.values
-                    for tok in tokens[1:]:
-                        found = [i for i in found if tok in values[i]]
-                if rows is None:
-                    rows = found
-                else:
-                    keep_rows = set(found)
-                    rows = [i for i in rows if i in keep_rows]
-            ids = self._ids
-            candidates = [entries[ids[i]] for i in rows or ()]
-            in_default_order = True
-        elif q.created is not None:
-            lo, hi = q.created
-            start = 0 if lo is None else bisect.bisect_left(self._created, (lo, ""))
-            end = len(self._created) if hi is None else bisect.bisect_left(self._created, (hi, ""))
-            candidates = [entries[cid] for _, cid in self._created[start:end]]
-        checks = list(exact_checks)
+                found = _scan(column, tokens, rows)
+                rows = found
+                if not rows:
+                    return []
+
+        # 3. The remaining filters as predicates.
+        checks: list[Callable[[Entry], bool]] = []
         if q.sources is not None:
             sources, include = q.sources, q.source_rule == "INCLUDE"
             checks.append(lambda e: (e.source in sources) == include)
@@ -339,12 +347,51 @@ class CustomerIndex:
         checks.extend(_set_checks("groups", q.groups_any, q.groups_all, q.groups_none))
         checks.extend(_set_checks("segments", q.segments_any, q.segments_all, q.segments_none))
 
-        pool: Iterable[Entry] = candidates if candidates is not None else entries.values()
-        matched = [e for e in pool if all(check(e) for check in checks)] if checks else list(pool)
+        def keep(entry: Entry) -> bool:
+            return all(check(entry) for check in checks)
+
+        if rows is not None:
+            ids = self._ids
+            if exact is not None:
+                rows = [i for i in rows if ids[i] in exact]
+            if checks:
+                rows = [i for i in rows if keep(entries[ids[i]])]
+            if q.sort_field == "DEFAULT":
+                default = self._default
+                return [default[i] for i in rows]  # already in order
+            pool: Iterable[Entry] = [entries[ids[i]] for i in rows]
+        elif exact is not None:
+            pool = [entries[cid] for cid in exact if cid in entries]
+        elif q.created is not None:
+            lo, hi = q.created
+            created = self._created
+            start = 0 if lo is None else bisect.bisect_left(created, (lo, ""))
+            end = len(created) if hi is None else bisect.bisect_left(created, (hi, ""))
+            pool = [entries[cid] for _, cid in created[start:end]]
+        else:
+            pool = entries.values()
+        matched = [e for e in pool if keep(e)] if checks else pool
         keys = [self.key_of(e, q.sort_field) for e in matched]
-        if not (in_default_order and q.sort_field == "DEFAULT"):
-            keys.sort()
+        keys.sort()
         return keys
+
+
+def _scan(column: _Column, tokens: list[str], rows: list[int] | None) -> list[int]:
+    """Rows (within `rows`, when given) whose value contains every token."""
+    values = column.values
+    if not tokens:  # nothing to look for: any profile with a value matches
+        if rows is None:
+            return [i for i, v in enumerate(values) if v]
+        return [i for i in rows if values[i]]
+    ordered = sorted(set(tokens), key=len, reverse=True)
+    if rows is None:
+        found = column.positions(ordered[0])
+        rest = ordered[1:]
+    else:
+        found, rest = rows, ordered
+    for tok in rest:
+        found = [i for i in found if tok in values[i]]
+    return found
 
 
 def _remove(keys: list[Key], key: Key) -> None:

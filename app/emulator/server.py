@@ -12,6 +12,7 @@ import hashlib
 import json
 import random
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -174,12 +175,16 @@ class Emulator:
     # --- dispatch -------------------------------------------------------------------
 
     async def dispatch(self, request: Request) -> Response:
+        started = time.perf_counter()
         version = request.headers.get("square-version") or SQUARE_VERSION
         try:
             status, body = await self._handle(request)
+            headers: Mapping[str, str] = {}
         except ApiError as exc:
-            return _json(exc.status, exc.body(), version, exc.headers)
-        return _json(status, body, version)
+            status, body, headers = exc.status, exc.body(), exc.headers
+        elapsed = (time.perf_counter() - started) * 1000
+        # Server-Timing: how long the emulator itself took (benchmarks read it).
+        return _json(status, body, version, {**headers, "Server-Timing": f"app;dur={elapsed:.3f}"})
 
     async def _handle(self, request: Request) -> Result:
         path = request.url.path
