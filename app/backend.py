@@ -1,0 +1,38 @@
+"""What the TUI talks to: the service, the directory and a label for the environment.
+
+The TUI receives an async *factory* for a :class:`Backend` rather than a backend, so that
+the first frame never waits on the network, the emulator, SQLite or faker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.config import Environment
+    from app.directory import CustomerDirectory
+    from app.service import SquareService
+
+
+@dataclass
+class Backend:
+    """A connected service with its directory, and how to close them."""
+
+    service: SquareService
+    directory: CustomerDirectory
+    environment: Environment
+    read_only: bool = False
+    on_close: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        await self.service.aclose()
+        for close in self.on_close:
+            result = close()
+            if result is not None:
+                await result
+
+
+BackendFactory = Callable[[Callable[[str], None]], Awaitable[Backend]]
+"""An async callable that connects and returns a backend; it reports its steps as text."""

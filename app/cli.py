@@ -1,0 +1,113 @@
+"""The `customer-desk` command: the TUI by default, `customer-desk emulator` for the server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.backend import Backend, BackendFactory
+
+if TYPE_CHECKING:
+    from app.config import Settings
+
+
+def default_demo_db() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("customer-desk", appauthor=False) / "demo.sqlite3"
+
+
+def embedded_factory(db_path: Path) -> BackendFactory:
+    """Start the emulator on a free loopback port, seeded on first run, and connect to it."""
+
+    async def connect(report: Callable[[str], None]) -> Backend:
+        from app.config import Environment
+        from app.directory import CustomerDirectory
+        from app.service import SquareService
+
+        report("starting the local demo…")
+        from app.emulator.serve import start_background  # deferred: uvicorn, faker, sqlite
+
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        running = await asyncio.to_thread(start_background, db_path)
+        service = SquareService(running.base_url, running.token)
+        return Backend(
+            service=service,
+            directory=CustomerDirectory(service),
+            environment=Environment.LOCAL,
+            on_close=[lambda: asyncio.to_thread(running.stop)],
+        )
+
+    return connect
+
+
+def remote_factory(settings: Settings) -> BackendFactory:
+    """Connect to Square (or a custom base URL) with the seller's token."""
+
+    async def connect(report: Callable[[str], None]) -> Backend:
+        from app.directory import CustomerDirectory
+        from app.service import SquareService
+
+        assert settings.base_url is not None and settings.token is not None
+        report(f"connecting to {settings.label}…")
+        service = SquareService(
+            settings.base_url,
+            settings.token,
+            square_version=settings.square_version,
+            timeout=settings.timeout,
+            read_only=settings.read_only,
+        )
+        return Backend(
+            service=service,
+            directory=CustomerDirectory(service),
+            environment=settings.environment,
+            read_only=settings.read_only,
+        )
+
+    return connect
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from app.config import ConfigError, Environment, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"customer-desk: {error}", file=sys.stderr)
+        return 2
+    if args.demo or settings.is_local:
+        settings = settings.model_copy(
+            update={"environment": Environment.LOCAL, "base_url": None, "token": None}
+        )
+        factory = embedded_factory(Path(args.db) if args.db else default_demo_db())
+    else:
+        factory = remote_factory(settings)
+
+    from app.tui import CustomerDeskApp
+
+    CustomerDeskApp(factory, settings).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["emulator"]:
+        from app.emulator.serve import main as emulator_main
+
+        return emulator_main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="customer-desk",
+        description="Find, fix and look after Square customers from the terminal. "
+        "Run `customer-desk emulator --help` for the local Square emulator.",
+    )
+    parser.add_argument("--demo", action="store_true", help="use the local demo even with a token")
+    parser.add_argument("--db", help="the demo's SQLite file (default: in the user data dir)")
+    return run_tui(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""The Textual application: wiring, global keys, the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from app.backend import Backend, BackendFactory
+
+if TYPE_CHECKING:
+    from app.config import Settings
+
+
+def styles_path() -> Path:
+    """`styles.tcss` ships inside the wheel as `app/styles.tcss`; in a checkout it is at the top."""
+    packaged = Path(__file__).with_name("styles.tcss")
+    return packaged if packaged.exists() else Path(__file__).parent.parent / "styles.tcss"
+
+
+class Connected(Message):
+    """The backend is ready: the main screen starts loading the directory."""
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+
+
+class ConnectFailed(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class ConnectStep(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class CustomerDeskApp(App[None]):
+    """Customer Desk: find a customer in a second, fix the profile, never lose an edit."""
+
+    TITLE = "Customer Desk"
+    CSS_PATH = styles_path()
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1,question_mark", "toggle_help", "Help", id="help"),
+        Binding("colon", "command_palette", "Palette", show=False, id="palette"),
+    ]
+
+    def __init__(
+        self,
+        backend_factory: BackendFactory,
+        settings: Settings,
+    ) -> None:
+        super().__init__()
+        self.backend_factory = backend_factory
+        self.settings = settings
+        self.backend: Backend | None = None
+
+    def on_mount(self) -> None:
+        from screens.customers import CustomersScreen
+
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        self.push_screen(CustomersScreen())
+        self.connect()
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def connect(self) -> None:
+        self.backend = await self.backend_factory(self._report_step)
+        self.screen_stack[1].post_message(Connected(self.backend))
+
+    def _report_step(self, text: str) -> None:
+        self.screen_stack[-1].post_message(ConnectStep(text))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "connect" and event.state is WorkerState.ERROR:
+            reason = describe_error(event.worker.error)
+            self.screen_stack[1].post_message(ConnectFailed(reason))
+            self.notify(reason, title="Could not connect", severity="error", markup=False)
+
+    async def on_unmount(self) -> None:
+        if self.backend is not None:
+            await self.backend.aclose()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when a screen holds unsaved edits."""
+        from screens.confirm import ConfirmDialog
+
+        unsaved = [s for s in self.screen_stack if getattr(s, "has_unsaved_edits", False)]
+        if not unsaved:
+            self.exit()
+            return
+
+        def decided(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog("Quit and lose the unsaved edits?", confirm="Quit", danger=True),
+            decided,
+        )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a palette entry (terminals swallow keys)."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            target = active.node
+
+            async def run(action: str = binding.action, node: object = target) -> None:
+                await self.run_action(action, node)  # type: ignore[arg-type]
+
+            yield SystemCommand(binding.description, binding.tooltip or f"key: {binding.key}", run)
+        yield from super().get_system_commands(screen)
+
+
+def describe_error(error: BaseException | None) -> str:
+    """One sentence for a person; never a traceback and never the token."""
+    if error is None:
+        return "Something went wrong."
+    text = str(error).strip()
+    return text or type(error).__name__

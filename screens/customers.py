@@ -1,0 +1,176 @@
+"""The main screen: a search bar over the customer table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from app.tui import Connected, ConnectFailed, ConnectStep, describe_error
+from widgets.customer_table import CustomerTable
+from widgets.top_bar import TopBar
+
+if TYPE_CHECKING:
+    from app.backend import Backend
+    from app.directory import LoadProgress, SearchResults
+    from app.models import Customer
+    from app.tui import CustomerDeskApp
+
+SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
+
+
+class CustomersScreen(Screen[None]):
+    """Find a customer: type to search, `enter` to open."""
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="customers.search"),
+        Binding("enter", "open", "Open", id="customers.open"),
+        Binding("r", "refresh", "Refresh", id="customers.refresh"),
+        Binding("escape", "back", "Clear", show=False, id="customers.back"),
+        Binding("q", "app.quit", "Quit", id="customers.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.backend: Backend | None = None
+        self.results: SearchResults | None = None
+        self._status = "starting…"
+
+    @property
+    def desk(self) -> CustomerDeskApp:
+        return cast("CustomerDeskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("Customer Desk", self.desk.settings)
+        yield Input(placeholder=SEARCH_HINT, id="search")
+        yield CustomerTable(id="customers")
+        yield Static(id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_status()
+
+    # -- the story: connect → load → search → open ---------------------------------------
+
+    def on_connect_step(self, message: ConnectStep) -> None:
+        self.show_status(message.text)
+
+    def on_connect_failed(self, message: ConnectFailed) -> None:
+        self.show_status(f"not connected: {message.reason}")
+
+    def on_connected(self, message: Connected) -> None:
+        self.backend = message.backend
+        self.show_status("loading the directory…")
+        self.load_directory()
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def load_directory(self) -> None:
+        assert self.backend is not None
+        shown_first = False
+
+        def progressed(progress: LoadProgress) -> None:
+            nonlocal shown_first
+            total = f"{progress.total:,}" if progress.total is not None else "?"
+            self.show_status(f"loading the directory… {progress.loaded:,} of {total}")
+            if not shown_first and progress.loaded:
+                shown_first = True
+                self.run_search()
+
+        await self.backend.directory.load(progressed)
+        self.run_search()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self) -> None:
+        self.run_search()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.query_one(CustomerTable).focus()
+
+    def run_search(self) -> None:
+        if self.backend is not None:
+            self.search(self.query_one("#search", Input).value)
+
+    @work(exclusive=True, group="search", exit_on_error=False)
+    async def search(self, text: str) -> None:
+        assert self.backend is not None
+        results = await self.backend.directory.search(text)
+        if text != self.query_one("#search", Input).value:
+            return  # a stale answer: the agent has typed on
+        self.results = results
+        self.query_one(CustomerTable).show(results.customers)
+        if results.error:
+            self.notify(results.error, title="Search", severity="warning", markup=False)
+        self.show_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where this screen's failed calls become a message."""
+        if event.state is not WorkerState.ERROR:
+            return
+        reason = describe_error(event.worker.error)
+        title = {"load": "Loading the directory", "search": "Search"}.get(
+            event.worker.group, "Error"
+        )
+        self.show_status(f"{title.lower()} failed: {reason}")
+        self.notify(reason, title=title, severity="error", markup=False)
+
+    def show_status(self, text: str | None = None) -> None:
+        if text is not None:
+            self._status = text
+        parts: list[str] = []
+        if self.results is not None and self.backend is not None:
+            directory = self.backend.directory
+            shown = len(self.results.customers)
+            total = self.results.total
+            noun = "match" if total == 1 else "matches"
+            parts.append(
+                f"{shown:,} of {total:,} {noun}" if total != shown else f"{shown:,} {noun}"
+            )
+            parts.append(f"{directory.count:,} customers")
+            if directory.loaded and text is None:
+                self._status = "directory loaded"
+        parts.append(self._status)
+        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+        elif search.has_focus:
+            self.query_one(CustomerTable).focus()
+
+    def action_refresh(self) -> None:
+        if self.backend is not None:
+            self.refresh_directory()
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def refresh_directory(self) -> None:
+        assert self.backend is not None
+        self.show_status("refreshing…")
+        changed = await self.backend.directory.refresh()
+        self.show_status(f"refreshed · {changed:,} changed")
+        self.run_search()
+
+    @on(DataTable.RowSelected, "#customers")
+    def action_open(self) -> None:
+        customer = self.query_one(CustomerTable).selected_customer
+        if customer is None or self.backend is None:
+            return
+        from screens.customer import CustomerScreen
+
+        self.app.push_screen(CustomerScreen(self.backend, customer), self.came_back)
+
+    def came_back(self, customer: Customer | None) -> None:
+        if customer is not None:
+            self.query_one(CustomerTable).update_customer(customer)

@@ -1,0 +1,54 @@
+"""What the agent sees, pixel for pixel: review `snapshot_report.html` before updating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from app.tui import CustomerDeskApp
+from tests.tui.helpers import settle, type_text
+from widgets.customer_table import CustomerTable
+
+SIZE = (120, 40)
+
+
+def test_main_screen(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def loaded(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=loaded)
+
+
+def test_main_screen_searching(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def searched(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        await type_text(pilot, "jo")
+        await settle(pilot)
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=searched)
+
+
+def test_customer_screen(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def opened(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(CustomerTable).focus()
+        await pilot.press("j", "j", "enter")
+        await settle(pilot)
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=opened)
+
+
+def test_customer_screen_editing_with_an_error(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def rejected(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(CustomerTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.press("tab", "tab", "tab", "tab")
+        await type_text(pilot, "@@")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=rejected)
