@@ -1,0 +1,179 @@
+"""Serving over HTTP: start_background, `python -m app.emulator.serve`, durability."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.emulator import DEMO_TOKEN
+from app.emulator.faults import Faults
+from app.emulator.serve import open_demo_store, start_background
+
+ROOT = Path(__file__).resolve().parents[2]
+AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}
+
+
+def test_open_demo_store_seeds_once(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    store = open_demo_store(path, customers=40, seed=3)
+    assert store.customer_count() == 40
+    store.close()
+    again = open_demo_store(path, customers=99)
+    assert again.customer_count() == 40
+    again.close()
+
+
+def test_start_background_serves_over_loopback(tmp_path: Path) -> None:
+    running = start_background(tmp_path / "bg.sqlite3")
+    try:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", running.base_url)
+        assert running.token == DEMO_TOKEN
+        with httpx.Client(base_url=running.base_url, headers=AUTH) as client:
+            body = client.get("/v2/customers", params={"limit": 5, "count": "true"}).json()
+            assert body["count"] == 2500 and len(body["customers"]) == 5
+    finally:
+        running.stop()
+
+
+def test_dropped_connections_over_uvicorn(tmp_path: Path) -> None:
+    open_demo_store(tmp_path / "drop.sqlite3", customers=10).close()
+    running = start_background(tmp_path / "drop.sqlite3", faults=Faults(drop_rate=0.5, seed=1))
+    try:
+        outcomes = []
+        with httpx.Client(base_url=running.base_url, headers=AUTH, timeout=5) as client:
+            for _ in range(12):
+                try:
+                    outcomes.append(client.get("/v2/customers").status_code)
+                except httpx.TransportError:
+                    outcomes.append(0)
+        assert 0 in outcomes and 200 in outcomes  # some dropped, and the server lives on
+        assert set(outcomes) <= {0, 200}
+    finally:
+        running.stop()
+
+
+def _start(db: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.emulator.serve", "--port", "0", "--db", str(db),
+         "--customers", "30"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+    assert match, line
+    return proc, match.group(1)
+
+
+def _wait_ready(url: str) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            httpx.get(f"{url}/v2/customers", headers=AUTH, timeout=1)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
+    db = tmp_path / "durable.sqlite3"
+    proc, url = _start(db)
+    acknowledged: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def write_load(worker: int) -> None:
+        with httpx.Client(base_url=url, headers=AUTH, timeout=5) as client:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                name = f"W{worker}-{n}"
+                try:
+                    if n % 3 == 0 and acknowledged:
+                        with lock:
+                            cid = acknowledged[-1][0]
+                        r = client.put(f"/v2/customers/{cid}", json={"note": name})
+                        if r.status_code == 200:
+                            with lock:
+                                acknowledged.append((cid, "note:" + name))
+                        continue
+                    r = client.post("/v2/customers", json={"given_name": name})
+                except httpx.TransportError:
+                    return
+                if r.status_code == 200:
+                    with lock:
+                        acknowledged.append((r.json()["customer"]["id"], name))
+
+    try:
+        _wait_ready(url)
+        threads = [threading.Thread(target=write_load, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+        stop.set()
+        for t in threads:
+            t.join(5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert len(acknowledged) > 20
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    proc, url = _start(db)
+    try:
+        _wait_ready(url)
+        latest: dict[str, dict[str, object]] = {}
+        ids = sorted({cid for cid, _ in acknowledged})
+        with httpx.Client(base_url=url, headers=AUTH, timeout=5) as client:
+            for i in range(0, len(ids), 100):
+                r = client.post(
+                    "/v2/customers/bulk-retrieve", json={"customer_ids": ids[i : i + 100]}
+                )
+                for cid, entry in r.json()["responses"].items():
+                    assert "customer" in entry, (cid, entry)
+                    latest[cid] = entry["customer"]
+        notes: dict[str, str] = {}
+        for cid, what in acknowledged:
+            if what.startswith("note:"):
+                notes[cid] = str(latest[cid].get("note", ""))
+            else:
+                assert latest[cid]["given_name"] == what
+        # each updated customer carries a note from an acknowledged update (or a later one)
+        assert all(n.startswith("W") for n in notes.values())
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_emulator_imports_stay_independent() -> None:
+    code = (
+        "import sys, app.emulator; assert 'starlette' not in sys.modules, 'heavy __init__';"
+        "import app.emulator.serve, app.emulator.server, app.emulator.seed;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'screens', 'widgets')"
+        " or m in ('app.models', 'app.service', 'app.directory', 'app.tui')];"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
