@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import sys
 import threading
@@ -21,10 +22,10 @@ DEFAULT_SEED = 7
 
 
 def default_db_path() -> Path:
-    """The demo database in the user data directory."""
+    """The demo database in the user data directory (the one the TUI's embedded demo uses)."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("customer-desk")) / "emulator.sqlite3"
+    return platformdirs.user_data_path("customer-desk", appauthor=False) / "demo.sqlite3"
 
 
 def open_demo_store(
@@ -74,8 +75,13 @@ def start_background(
     host: str = "127.0.0.1",
     port: int = 0,
     faults: Faults | None = None,
+    *,
+    quiet: bool = True,
 ) -> RunningEmulator:
-    """Serve the demo store at `path` on `host:port` (0: a free port) in a daemon thread."""
+    """Serve the demo store at `path` on `host:port` (0: a free port) in a daemon thread.
+
+    `quiet` keeps uvicorn's log lines off stderr (they would scribble over a running TUI).
+    """
     import uvicorn
 
     from .server import create_app
@@ -84,7 +90,18 @@ def start_background(
     app = create_app(store, faults=faults)
     sock = _bind(host, port)
     actual_port = int(sock.getsockname()[1])
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    if quiet:
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+            logger = logging.getLogger(name)
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = False
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
+    )
     server = uvicorn.Server(config)
     started = threading.Event()
 

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import random
 import re
 import time
@@ -41,6 +42,7 @@ from .faults import Faults, FaultsMiddleware
 from .search import Key, Query, TextFilter
 from .store import Store
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Body = dict[str, Any]
 Result = tuple[int, Body]
@@ -182,6 +184,12 @@ class Emulator:
             headers: Mapping[str, str] = {}
         except ApiError as exc:
             status, body, headers = exc.status, exc.body(), exc.headers
+        except Exception:  # a bug of ours: still answer in Square's envelope
+            log.exception("emulator error on %s %s", request.method, request.url.path)
+            status, headers = 500, {}
+            body = ApiError(
+                500, API, "INTERNAL_SERVER_ERROR", "The emulator failed on this request."
+            ).body()
         elapsed = (time.perf_counter() - started) * 1000
         # Server-Timing: how long the emulator itself took (benchmarks read it).
         return _json(status, body, version, {**headers, "Server-Timing": f"app;dur={elapsed:.3f}"})

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
+
+from app.emulator.store import Store
 
 from .conftest import FrozenClock, create, error_of
 
@@ -129,3 +132,27 @@ async def test_address_merges_part_wise(client: httpx.AsyncClient) -> None:
     }
     response = await client.put(f"/v2/customers/{customer['id']}", json={"address": None})
     assert "address" not in response.json()["customer"]
+
+
+async def test_x_clear_null_header_is_accepted(client: httpx.AsyncClient) -> None:
+    customer = await create(client, given_name="Ada", nickname="Countess")
+    response = await client.put(
+        f"/v2/customers/{customer['id']}",
+        json={"nickname": None},
+        headers={"X-Clear-Null": "true"},
+    )
+    assert response.status_code == 200
+    assert "nickname" not in response.json()["customer"]
+
+
+async def test_an_emulator_bug_still_answers_in_squares_envelope(
+    client: httpx.AsyncClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(customer_id: str) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store, "get_customer", broken)
+    response = await client.get("/v2/customers/ANY")
+    assert response.status_code == 500
+    assert error_of(response)["category"] == "API_ERROR"
+    assert error_of(response)["code"] == "INTERNAL_SERVER_ERROR"

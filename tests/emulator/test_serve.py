@@ -177,3 +177,20 @@ def test_emulator_imports_stay_independent() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_command_line_options() -> None:
+    from app.emulator.serve import build_parser
+
+    args = build_parser().parse_args(
+        ["--host", "0.0.0.0", "--port", "9000", "--db", "x.db", "--seed", "3",
+         "--customers", "100", "--error-rate", "0.2", "--lag-seconds", "5"]
+    )  # fmt: skip
+    assert (args.host, args.port, str(args.db), args.seed, args.customers) == (
+        "0.0.0.0",
+        9000,
+        "x.db",
+        3,
+        100,
+    )
+    assert Faults.from_arguments(args) == Faults(error_rate=0.2, lag_seconds=5.0)
