@@ -33,7 +33,7 @@ class CustomersScreen(Screen[None]):
         Binding("enter", "open", "Open", id="customers.open"),
         Binding("r", "refresh", "Refresh", id="customers.refresh"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
-        Binding("q", "app.quit", "Quit", id="customers.quit"),
+        Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
     ]
 
     def __init__(self) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
 
@@ -41,7 +41,7 @@ def shown_value(customer: Customer, name: str) -> str:
     return "" if value is None else str(value)
 
 
-class ProfileForm(Vertical):
+class ProfileForm(VerticalScroll):
     """Shows a customer; when editing, says which fields changed and shows rejected ones."""
 
     editing: reactive[bool] = reactive(False)
@@ -64,7 +64,13 @@ class ProfileForm(Vertical):
                     yield Static("", classes="field-error", id=f"error-{field.name}")
         with Vertical(classes="field", id="field-note"):
             yield Label(NOTE.label, classes="field-label")
-            yield TextArea(id="note", disabled=True, soft_wrap=True, show_line_numbers=False)
+            yield TextArea(
+                id="note",
+                disabled=True,
+                soft_wrap=True,
+                show_line_numbers=False,
+                highlight_cursor_line=False,
+            )
             yield Static("", classes="field-error", id="error-note")
         yield Static(id="address", markup=False)
         yield Static(id="meta", markup=False)
