@@ -160,7 +160,6 @@ class _Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.given, self.family, self.intl_given, self.intl_family = _names()
-        self.family_weights = None
         self.used_ids: set[str] = set()
         self.sources = [s for s, _ in SOURCES]
         self.source_weights = [w for _, w in SOURCES]

@@ -388,7 +388,7 @@ def list_customers(emu: Emulator, call: Call) -> Result:
     query = Query(sort_field=sort_field, descending=sort_order == "DESC")
     query_id = _fingerprint(["ListCustomers", sort_field, sort_order])
     after = _key_cursor(q.get("cursor"), query_id)
-    page = emu.store.index.search(query, after=after, limit=limit)
+    page = emu.store.search(query, after=after, limit=limit)
     return 200, _page_body(page.customers, page.last_key, query_id, page.total if count else None)
 
 
@@ -414,7 +414,7 @@ def search_customers(emu: Emulator, call: Call) -> Result:
         ["SearchCustomers", raw_query.get("filter") or {}, query.sort_field, query.descending]
     )
     after = _key_cursor(body.get("cursor"), query_id)
-    page = emu.store.index.search(query, after=after, limit=limit)
+    page = emu.store.search(query, after=after, limit=limit)
     count = page.total if body.get("count") else None
     return 200, _page_body(page.customers, page.last_key, query_id, count)
 
@@ -604,7 +604,7 @@ def _bulk_ids(body: Body) -> list[str]:
     ids = _require(body.get("customer_ids"), "customer_ids")
     rules.check_type(body, rules.BULK_IDS)
     _bulk_size(len(ids), "customer_ids", False)
-    return list(ids)
+    return list(dict.fromkeys(ids))  # one response per id
 
 
 @operation("BulkDeleteCustomers", "POST", "/v2/customers/bulk-delete", "CUSTOMERS_WRITE")

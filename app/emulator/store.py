@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
-from .search import CustomerIndex
+from .search import CustomerIndex, Key, Page, Query
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
@@ -243,6 +243,11 @@ class Store:
                 (assemble(row, groups.get(row[0], []), segments.get(row[0], [])), row[6] or "")
                 for row in rows
             )
+
+    def search(self, query: Query, *, after: Key | None, limit: int) -> Page:
+        """List/search through the replica (under the store's lock: writers may be elsewhere)."""
+        with self.lock:
+            return self.index.search(query, after=after, limit=limit)
 
     # --- customers --------------------------------------------------------------------
 
