@@ -1,52 +1,78 @@
-"""One customer: the profile to read and fix, saved with its version so no update is lost."""
+"""One customer: the profile to fix, the cards on file, the groups — nothing lost on the way.
+
+Saves carry the customer's version; a change saved elsewhere meanwhile is merged when it
+touches other fields and shown beside the field when it touches the same one. With no
+customer the screen creates one.
+"""
 
 from __future__ import annotations
 
+import json
+import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from app.models import Card, Customer, CustomerGroup
 from app.service import ConflictError, NotFoundError, ValidationError
 from app.tui import describe_error
+from widgets.cards_panel import CardsPanel
+from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm, shown_value
 from widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
     from app.backend import Backend
-    from app.models import Customer
     from app.tui import CustomerDeskApp
+
+NEW_CUSTOMER = Customer(id="")
+PANELS = ("profile", "cards", "groups")
 
 
 def headline(customer: Customer) -> Text:
+    if not customer.id:
+        return Text("New customer")
     parts = [customer.display_name]
     if customer.email_address and customer.email_address != customer.display_name:
         parts.append(customer.email_address)
     return Text(" · ".join(parts))
 
 
-class CustomerScreen(Screen["Customer | None"]):
-    """Dismisses with the customer as last saved (or None when nothing changed)."""
+class CustomerScreen(Screen[None]):
+    """The profile, cards and groups of one customer (or a new one)."""
 
     BINDINGS = [
         Binding("e", "edit", "Edit", id="customer.edit"),
         Binding("ctrl+s", "save", "Save", id="customer.save"),
         Binding("escape", "back", "Back", id="customer.back"),
+        Binding("d", "delete", "Delete customer", id="customer.delete"),
         Binding("y", "copy_id", "Copy id", id="customer.copy_id"),
         Binding("r", "reload", "Reload", id="customer.reload"),
+        Binding("right_square_bracket", "next_panel", "Next panel", show=False, id="customer.next"),
+        Binding(
+            "left_square_bracket",
+            "previous_panel",
+            "Previous panel",
+            show=False,
+            id="customer.prev",
+        ),
         Binding("q", "app.quit", "Quit", show=False, id="customer.quit"),
     ]
 
-    def __init__(self, backend: Backend, customer: Customer) -> None:
+    def __init__(self, backend: Backend, customer: Customer | None = None) -> None:
         super().__init__()
         self.backend = backend
-        self.customer = customer
-        self.saved: Customer | None = None
+        self.customer = customer or NEW_CUSTOMER
+        self.groups: dict[str, CustomerGroup] = {}
+        self.segment_names: dict[str, str] = {}
+        self.create_keys: dict[str, str] = {}
 
     @property
     def desk(self) -> CustomerDeskApp:
@@ -57,24 +83,43 @@ class CustomerScreen(Screen["Customer | None"]):
         return self.query_one(ProfileForm)
 
     @property
+    def is_new(self) -> bool:
+        return not self.customer.id
+
+    @property
     def has_unsaved_edits(self) -> bool:
         return self.is_mounted and self.form.editing and self.form.dirty
 
     def compose(self) -> ComposeResult:
         yield TopBar(headline(self.customer), self.desk.settings)
-        with TabbedContent(id="panels"), TabPane("Profile", id="profile"):
-            yield ProfileForm(self.customer)
+        with TabbedContent(id="panels"):
+            with TabPane("Profile", id="profile"):
+                yield ProfileForm(self.customer)
+            with TabPane("Cards", id="cards"):
+                yield CardsPanel()
+            with TabPane("Groups", id="groups"):
+                yield GroupsPanel()
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.is_new:
+            tabs = self.query_one(TabbedContent)
+            tabs.disable_tab("cards")
+            tabs.disable_tab("groups")
+            self.action_edit()
+            return
         self.reload()
+        self.load_cards()
+        self.load_groups()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         editing = self.is_mounted and self.form.editing
         if action == "save":
             return editing
-        if action == "edit":
-            return not editing
+        if action in ("edit", "delete"):
+            return not editing and not (action == "delete" and self.is_new)
+        if action in ("copy_id", "reload", "next_panel", "previous_panel"):
+            return not self.is_new
         return True
 
     # -- load ------------------------------------------------------------------------------
@@ -93,16 +138,155 @@ class CustomerScreen(Screen["Customer | None"]):
         self.customer = customer
         self.query_one(TopBar).set_title(headline(customer))
         self.backend.directory.apply(customer)
+        self.show_groups()
 
     def action_reload(self) -> None:
         self.reload()
+        self.load_cards()
+        self.load_groups()
 
-    # -- edit and save ---------------------------------------------------------------------
+    @work(exclusive=True, group="cards", exit_on_error=False)
+    async def load_cards(self) -> None:
+        cards = [
+            card async for card in self.backend.service.iter_cards(customer_id=self.customer.id)
+        ]
+        self.query_one(CardsPanel).show(cards)
+        count = len(self.query_one(CardsPanel).cards)
+        self.query_one(TabbedContent).get_tab("cards").label = f"Cards ({count})"
 
-    def action_edit(self) -> None:
+    @work(exclusive=True, group="groups", exit_on_error=False)
+    async def load_groups(self) -> None:
+        service = self.backend.service
+        self.groups = {group.id: group async for group in service.iter_customer_groups()}
+        self.segment_names = {
+            segment.id: segment.name async for segment in service.iter_customer_segments()
+        }
+        self.show_groups()
+
+    def show_groups(self) -> None:
+        if not self.groups and self.customer.group_ids:
+            return  # the names are not known yet: load_groups shows them
+        segments = sorted(self.segment_names.get(sid, sid) for sid in self.customer.segment_ids)
+        self.query_one(GroupsPanel).show(self.customer.group_ids, self.groups, segments)
+        count = len(self.customer.group_ids)
+        self.query_one(TabbedContent).get_tab("groups").label = f"Groups ({count})"
+
+    # -- panels ----------------------------------------------------------------------------
+
+    def action_next_panel(self) -> None:
+        self.switch_panel(+1)
+
+    def action_previous_panel(self) -> None:
+        self.switch_panel(-1)
+
+    def switch_panel(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        index = PANELS.index(tabs.active) if tabs.active in PANELS else 0
+        tabs.active = PANELS[(index + step) % len(PANELS)]
+
+    @on(TabbedContent.TabActivated)
+    def panel_shown(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane
+        if pane.id in ("cards", "groups"):
+            pane.query_one(DataTable).focus()
+
+    @on(CardsPanel.AddRequested)
+    def add_card(self) -> None:
+        if self.refuse_when_read_only():
+            return
+        from screens.add_card import AddCardDialog
+
+        def added(card: Card | None) -> None:
+            if card is not None:
+                self.notify(f"Added {card.label}.", markup=False)
+                self.load_cards()
+
+        self.app.push_screen(
+            AddCardDialog(self.backend.service, self.customer.id, self.customer.display_name),
+            added,
+        )
+
+    @on(CardsPanel.RemoveRequested)
+    def remove_card(self, event: CardsPanel.RemoveRequested) -> None:
+        if self.refuse_when_read_only():
+            return
+        card = event.card
+        self.confirm(
+            f"Remove {card.label} from {self.customer.display_name}? "
+            "Square disables the card; it cannot be enabled again.",
+            "Remove card",
+            lambda: self.disable_card(card),
+        )
+
+    @work(exclusive=True, group="cards", exit_on_error=False)
+    async def disable_card(self, card: Card) -> None:
+        await self.backend.service.disable_card(card.id)
+        self.notify(f"Removed {card.label}.", markup=False)
+        self.load_cards()
+
+    @on(GroupsPanel.AddRequested)
+    def add_group(self) -> None:
+        if self.refuse_when_read_only():
+            return
+        from screens.pick_group import GroupPicker
+
+        candidates = [g for g in self.groups.values() if g.id not in self.customer.group_ids]
+
+        def chosen(choice: CustomerGroup | str | None) -> None:
+            if choice is not None:
+                self.join_group(choice)
+
+        self.app.push_screen(GroupPicker(candidates), chosen)
+
+    @work(exclusive=True, group="membership", exit_on_error=False)
+    async def join_group(self, choice: CustomerGroup | str) -> None:
+        service = self.backend.service
+        if isinstance(choice, str):
+            group = await service.create_customer_group(choice)
+            self.groups[group.id] = group
+        else:
+            group = choice
+        await service.add_group_to_customer(self.customer.id, group.id)
+        self.notify(f"Added to {group.name}.", markup=False)
+        self.reload()
+
+    @on(GroupsPanel.RemoveRequested)
+    def remove_group(self, event: GroupsPanel.RemoveRequested) -> None:
+        if self.refuse_when_read_only():
+            return
+        group = event.group
+        self.confirm(
+            f"Remove {self.customer.display_name} from {group.name}?",
+            "Remove",
+            lambda: self.leave_group(group),
+        )
+
+    @work(exclusive=True, group="membership", exit_on_error=False)
+    async def leave_group(self, group: CustomerGroup) -> None:
+        await self.backend.service.remove_group_from_customer(self.customer.id, group.id)
+        self.notify(f"Removed from {group.name}.", markup=False)
+        self.reload()
+
+    def confirm(self, question: str, label: str, then: Callable[[], object]) -> None:
+        from screens.confirm import ConfirmDialog
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmDialog(question, confirm=label, danger=True), decided)
+
+    def refuse_when_read_only(self) -> bool:
         if self.backend.read_only:
             self.notify("This session is read-only.", severity="warning")
+        return self.backend.read_only
+
+    # -- edit, save, delete ----------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        if self.refuse_when_read_only():
             return
+        self.query_one(TabbedContent).active = "profile"
         self.form.editing = True
         self.refresh_bindings()
 
@@ -110,10 +294,39 @@ class CustomerScreen(Screen["Customer | None"]):
         if not self.form.editing:
             return
         if not self.form.dirty:
-            self.notify("Nothing to save.")
-            self.stop_editing()
+            self.notify("Nothing to save." if not self.is_new else "Type the customer's details.")
+            if not self.is_new:
+                self.stop_editing()
             return
-        self.save()
+        if self.is_new:
+            self.create()
+        else:
+            self.save()
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def create(self) -> None:
+        fields = self.form.changes(NEW_CUSTOMER)
+        body = json.dumps(fields.to_body(), sort_keys=True)
+        key = self.create_keys.setdefault(body, str(uuid.uuid4()))  # a retried save replays
+        try:
+            created = await self.backend.service.create_customer(fields, idempotency_key=key)
+        except ValidationError as error:
+            self.show_rejection(error)
+            return
+        self.form.show(created)
+        self.show_customer(created)
+        self.stop_editing()
+        tabs = self.query_one(TabbedContent)
+        tabs.enable_tab("cards")
+        tabs.enable_tab("groups")
+        self.load_cards()
+        self.load_groups()
+        self.notify(f"Created {created.display_name}.", markup=False)
+
+    def show_rejection(self, error: ValidationError) -> None:
+        self.form.show_errors(error.field_errors)
+        if not error.field_errors:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def save(self) -> None:
@@ -133,9 +346,7 @@ class CustomerScreen(Screen["Customer | None"]):
                     return
                 base, merged = latest, True
             except ValidationError as error:
-                self.form.show_errors(error.field_errors)
-                if not error.field_errors:
-                    self.notify(str(error), title="Not saved", severity="error", markup=False)
+                self.show_rejection(error)
                 return
             except NotFoundError:
                 self.notify(
@@ -145,7 +356,6 @@ class CustomerScreen(Screen["Customer | None"]):
                     severity="error",
                 )
                 return
-        self.saved = saved
         self.form.show(saved)
         self.show_customer(saved)
         self.stop_editing()
@@ -181,6 +391,33 @@ class CustomerScreen(Screen["Customer | None"]):
         )
         return None
 
+    def action_delete(self) -> None:
+        if self.refuse_when_read_only():
+            return
+        self.confirm(
+            f"Delete {self.customer.display_name}? Their cards on file are disabled too. "
+            "This cannot be undone.",
+            "Delete customer",
+            self.delete,
+        )
+
+    @work(exclusive=True, group="delete", exit_on_error=False)
+    async def delete(self) -> None:
+        customer = self.customer
+        try:
+            await self.backend.service.delete_customer(customer.id, version=customer.version)
+        except ConflictError:
+            self.notify(
+                "Someone changed this customer meanwhile; look at the latest profile first.",
+                title="Not deleted",
+                severity="warning",
+            )
+            self.reload()
+            return
+        self.backend.directory.remove(customer.id)
+        self.notify(f"Deleted {customer.display_name}.", markup=False)
+        self.dismiss(None)
+
     def stop_editing(self) -> None:
         self.form.editing = False
         self.refresh_bindings()
@@ -189,7 +426,14 @@ class CustomerScreen(Screen["Customer | None"]):
         """The one place where this screen's failed calls become a message."""
         if event.state is not WorkerState.ERROR:
             return
-        title = {"load": "Could not load", "save": "Not saved"}.get(event.worker.group, "Error")
+        title = {
+            "load": "Could not load the customer",
+            "cards": "Cards",
+            "groups": "Could not load the groups",
+            "membership": "Groups",
+            "save": "Not saved",
+            "delete": "Not deleted",
+        }.get(event.worker.group, "Error")
         detail = describe_error(event.worker.error)
         if event.worker.group == "save":
             detail += " Your edits are still in the form."
@@ -199,15 +443,20 @@ class CustomerScreen(Screen["Customer | None"]):
 
     def action_back(self) -> None:
         if not self.form.editing:
-            self.dismiss(self.saved)
+            self.dismiss(None)
             return
         if not self.form.dirty:
+            if self.is_new:
+                self.dismiss(None)
+                return
             self.stop_editing()
             return
         from screens.confirm import ConfirmDialog
 
         def decided(discard: bool | None) -> None:
-            if discard:
+            if discard and self.is_new:
+                self.dismiss(None)
+            elif discard:
                 self.form.show(self.customer)
                 self.stop_editing()
 

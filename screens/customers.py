@@ -19,7 +19,6 @@ from widgets.top_bar import TopBar
 if TYPE_CHECKING:
     from app.backend import Backend
     from app.directory import LoadProgress, SearchResults
-    from app.models import Customer
     from app.tui import CustomerDeskApp
 
 SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
@@ -31,6 +30,7 @@ class CustomersScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="customers.search"),
         Binding("enter", "open", "Open", id="customers.open"),
+        Binding("n", "new", "New customer", id="customers.new"),
         Binding("r", "refresh", "Refresh", id="customers.refresh"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
@@ -171,6 +171,13 @@ class CustomersScreen(Screen[None]):
 
         self.app.push_screen(CustomerScreen(self.backend, customer), self.came_back)
 
-    def came_back(self, customer: Customer | None) -> None:
-        if customer is not None:
-            self.query_one(CustomerTable).update_customer(customer)
+    def action_new(self) -> None:
+        if self.backend is None:
+            return
+        from screens.customer import CustomerScreen
+
+        self.app.push_screen(CustomerScreen(self.backend), self.came_back)
+
+    def came_back(self, _: None) -> None:
+        """The directory holds every change made there: show it at once."""
+        self.run_search()

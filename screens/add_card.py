@@ -1,0 +1,94 @@
+"""Add a card on file: from a card nonce (Web Payments SDK) or the id of a payment just taken."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from app.models import Address, Card
+from app.service import SquareError, SquareService, ValidationError
+from app.tui import describe_error
+
+SOURCE_HINT = "a card nonce (cnon:…) or the id of the payment the customer just made"
+
+
+class AddCardDialog(ModalScreen[Card | None]):
+    """Dismisses with the new card; a refused card keeps the dialog open with the reason."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="add_card.cancel"),
+        Binding("ctrl+s", "submit", "Add card", id="add_card.submit"),
+    ]
+
+    def __init__(self, service: SquareService, customer_id: str, cardholder: str) -> None:
+        super().__init__()
+        self.service = service
+        self.customer_id = customer_id
+        self.cardholder = cardholder
+        self.idempotency_key: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Add a card on file", classes="dialog-title")
+            yield Label("Source")
+            yield Input(placeholder=SOURCE_HINT, id="source")
+            yield Label("Cardholder name")
+            yield Input(value=self.cardholder, id="cardholder")
+            yield Label("Billing postal code")
+            yield Input(id="postal_code")
+            yield Static("", id="error", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Add card", id="add", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#source", Input).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#add")
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        source = self.query_one("#source", Input).value.strip()
+        if not source:
+            self.show_error("Enter the card nonce or the payment id.")
+            self.query_one("#source", Input).focus()
+            return
+        self.add_card(source)
+
+    @work(exclusive=True, group="add_card", exit_on_error=False)
+    async def add_card(self, source: str) -> None:
+        self.show_error("adding…")
+        self.query_one("#add", Button).disabled = True
+        cardholder = self.query_one("#cardholder", Input).value.strip() or None
+        postal_code = self.query_one("#postal_code", Input).value.strip() or None
+        try:
+            card = await self.service.create_card(
+                source,
+                customer_id=self.customer_id,
+                cardholder_name=cardholder,
+                billing_address=Address(postal_code=postal_code) if postal_code else None,
+            )
+        except ValidationError as error:
+            self.show_error(str(error))
+            return
+        finally:
+            self.query_one("#add", Button).disabled = False
+        self.dismiss(card)
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#error", Static).update(Text(text))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            reason = str(error) if isinstance(error, SquareError) else describe_error(error)
+            self.show_error(f"Not added: {reason}")
