@@ -407,7 +407,7 @@ class CustomerDirectory:
                 error = str(err)
         probe = max(limit, 256) if (query.exact_email or query.exact_phone) else limit
         hits = index.search(query.words, probe, exact_ids)
-        ranked: dict[str, tuple[int, str, Customer]] = {}
+        ranked: dict[str, tuple[int, bytes, Customer]] = {}
         for customer, group in zip(hits.customers, hits.groups, strict=True):
             if group > 0 and _is_exact(customer, query):
                 group = 0
@@ -463,7 +463,7 @@ class CustomerDirectory:
         body = {"filter": flt, "sort": {"field": "DEFAULT", "order": "ASC"}}
         words = query.words
         index = self._index
-        found: list[tuple[int, str, Customer]] = []
+        found: list[tuple[int, bytes, Customer]] = []
         api_count: int | None = None
         cursor: str | None = None
         pages = 0
