@@ -121,7 +121,9 @@ class CustomerDeskApp(App[None]):
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
+            if not binding.id or not binding.description or binding.action in seen:
+                continue  # our own actions only: they carry ids (a user keymap rebinds them)
+            if not active.enabled:
                 continue
             seen.add(binding.action)
             target = active.node

@@ -15,7 +15,7 @@ from app.models import Address, Card
 from app.service import SquareError, SquareService, ValidationError
 from app.tui import describe_error
 
-SOURCE_HINT = "a card nonce (cnon:…) or the id of the payment the customer just made"
+SOURCE_HINT = "card nonce (cnon:…) or the id of a payment just taken"
 
 
 class AddCardDialog(ModalScreen[Card | None]):
