@@ -26,8 +26,11 @@ class AddCardDialog(ModalScreen[Card | None]):
         Binding("ctrl+s", "submit", "Add card", id="add_card.submit"),
     ]
 
-    def __init__(self, service: SquareService, customer_id: str, cardholder: str) -> None:
+    def __init__(
+        self, service: SquareService, customer_id: str, cardholder: str, *, hint: str = ""
+    ) -> None:
         super().__init__()
+        self.hint = hint
         self.service = service
         self.customer_id = customer_id
         self.cardholder = cardholder
@@ -36,6 +39,8 @@ class AddCardDialog(ModalScreen[Card | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Add a card on file", classes="dialog-title")
+            if self.hint:
+                yield Static(Text(self.hint, style="dim"), id="hint")
             yield Label("Source")
             yield Input(placeholder=SOURCE_HINT, id="source")
             yield Label("Cardholder name")

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from app.config import Environment
 from app.models import Card, Customer, CustomerGroup
 from app.service import ConflictError, NotFoundError, ValidationError
 from app.tui import describe_error
@@ -201,10 +202,16 @@ class CustomerScreen(Screen[None]):
                 self.notify(f"Added {card.label}.", markup=False)
                 self.load_cards()
 
-        self.app.push_screen(
-            AddCardDialog(self.backend.service, self.customer.id, self.customer.display_name),
-            added,
+        hint = ""
+        if self.backend.environment in (Environment.LOCAL, Environment.SANDBOX):
+            hint = (
+                "Test nonces: cnon:card-nonce-ok (each nonce once; the demo also takes "
+                "cnon:card-nonce-ok-2, -3 …), cnon:card-nonce-declined."
+            )
+        dialog = AddCardDialog(
+            self.backend.service, self.customer.id, self.customer.display_name, hint=hint
         )
+        self.app.push_screen(dialog, added)
 
     @on(CardsPanel.RemoveRequested)
     def remove_card(self, event: CardsPanel.RemoveRequested) -> None:
