@@ -111,7 +111,8 @@ class CustomerDirectory:
         self._service = service
         self._concurrency = max(1, concurrency)
         self._clock: Clock = clock or _utcnow
-        self._index = CustomerIndex()
+        self._index = _new_index()
+        self._build_task: asyncio.Task[None] | None = None
         self._loaded = False
         self._load_lock = asyncio.Lock()
         self._watermark: datetime | None = None
@@ -151,6 +152,7 @@ class CustomerDirectory:
         self._index.upsert(customer)
         if self._journal is not None:
             self._journal.append(("apply", customer))
+        self._maybe_build()
 
     def remove(self, customer_id: str) -> None:
         """A customer the app deleted (or met a 404 for): gone from results at once, and
@@ -164,6 +166,19 @@ class CustomerDirectory:
         self._index.remove(customer_id)
         if self._journal is not None:
             self._journal.append(("remove", customer_id))
+
+    def _maybe_build(self) -> None:
+        """Fold a grown delta into the base, in the background (never while loading:
+        the load builds once at its end)."""
+        index = self._index
+        if not index.needs_build or index.building or self._journal is not None:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            index.build()
+            return
+        self._build_task = asyncio.create_task(index.build_in_background())
 
     def _ingest(self, index: CustomerIndex, customers: Iterable[Customer]) -> int:
         changed = 0
@@ -185,23 +200,18 @@ class CustomerDirectory:
         async with self._load_lock:
             started = self._clock()
             old = self._index
-            fresh = CustomerIndex()
-            fresh.auto_build = False
+            fresh = _new_index()
             if not self._loaded:
                 self._index = fresh
             self._journal = []
             try:
                 await self._fetch_all(fresh, on_progress)
-                fresh.auto_build = True
-                fresh.build()
+                await fresh.build_in_background()
                 for _action, item in self._journal:
                     if isinstance(item, Customer):
                         fresh.upsert(item)
                     else:
                         fresh.remove(item)
-            except BaseException:
-                fresh.auto_build = True
-                raise
             finally:
                 self._journal = None
             dropped = 0
@@ -328,6 +338,7 @@ class CustomerDirectory:
         async for page in self._service.iter_search_pages(query, limit=PAGE):
             changed += self._ingest(self._index, page.customers)
         self._watermark = started - self.LAG_MARGIN
+        self._maybe_build()
         if await self._needs_reconcile():
             log.info("directory: Square's count differs from ours; reconciling")
             _, dropped = await self._load(None)
@@ -543,6 +554,12 @@ class CustomerDirectory:
                 names[fold(segment.name).strip()] = segment.name
         cache.by_name, cache.names = by_name, names
         cache.fetched_at = time.monotonic()
+
+
+def _new_index() -> CustomerIndex:
+    index = CustomerIndex()
+    index.auto_build = False  # the directory builds in the background instead
+    return index
 
 
 def _ms(moment: datetime) -> datetime:

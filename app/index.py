@@ -27,6 +27,7 @@ its digits without the country code.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import re
@@ -529,7 +530,11 @@ class CustomerIndex:
         self._base = _Base([])
         self._delta: dict[str, _Doc] = {}
         self._cache: OrderedDict[str, tuple[bytes, Customer]] = OrderedDict()
+        self._changes: set[str] | None = None
+        """While a background build runs: the ids written since its snapshot."""
         self.auto_build = True
+        """Build synchronously when the delta outgrows ``DELTA_LIMIT`` (off: the owner
+        calls :meth:`build_in_background` when ``needs_build``)."""
 
     # -- size and lookup --------------------------------------------------------------
 
@@ -596,9 +601,14 @@ class CustomerIndex:
             return False
         self._drop(customer.id)
         self._delta[customer.id] = doc
-        if self.auto_build and len(self._delta) > self.DELTA_LIMIT:
+        if self.auto_build and self._changes is None and self.needs_build:
             self.build()
         return True
+
+    @property
+    def needs_build(self) -> bool:
+        """Whether the delta has grown enough that a build would pay off."""
+        return len(self._delta) > self.DELTA_LIMIT
 
     def remove(self, customer_id: str) -> bool:
         """Forget a customer; returns whether it was there."""
@@ -606,6 +616,8 @@ class CustomerIndex:
 
     def _drop(self, customer_id: str) -> bool:
         self._cache.pop(customer_id, None)
+        if self._changes is not None:
+            self._changes.add(customer_id)
         if self._delta.pop(customer_id, None) is not None:
             # A base copy, if any, was masked out when the delta copy came in.
             return True
@@ -622,6 +634,31 @@ class CustomerIndex:
 
     def build(self) -> None:
         """Fold the delta into a freshly sorted base (linear in the directory's size)."""
+        if self._changes is not None:
+            raise RuntimeError("a build is already running in the background")
+        self._install(_Base(self._snapshot()), None)
+
+    async def build_in_background(self) -> None:
+        """:meth:`build` in a worker thread, so the event loop keeps answering. Writes
+        and searches go on meanwhile against the old base and the delta; the customers
+        written during the build stay in the new delta. One build at a time."""
+        if self._changes is not None:
+            return
+        entries = self._snapshot()
+        self._changes = set()
+        try:
+            base = await asyncio.to_thread(_Base, entries)
+        except BaseException:
+            self._changes = None
+            raise
+        changed, self._changes = self._changes, None
+        self._install(base, changed)
+
+    @property
+    def building(self) -> bool:
+        return self._changes is not None
+
+    def _snapshot(self) -> list[_Entry]:
         base = self._base
         entries: list[_Entry] = [
             (base.keys[slot], base.customer_id(slot), base.data[slot], base.versions[slot], None)
@@ -630,9 +667,19 @@ class CustomerIndex:
         entries.extend(
             (doc.key, doc.id, doc.data, doc.version, doc) for doc in self._delta.values()
         )
-        self._base = _Base(entries)
-        self._delta = {}
-        del base, entries
+        return entries
+
+    def _install(self, base: _Base, changed: set[str] | None) -> None:
+        """Swap in a base built from a snapshot; ``changed``: the ids written since."""
+        delta: dict[str, _Doc] = {}
+        if changed:
+            delta = {cid: doc for cid, doc in self._delta.items() if cid in changed}
+            for cid in changed:
+                slot = base.slot(cid)
+                if slot is not None:
+                    base.alive &= ~(1 << slot)
+        self._base = base
+        self._delta = delta
         _give_back_memory()
 
     # -- search -----------------------------------------------------------------------

@@ -231,3 +231,48 @@ async def test_service_errors_become_messages(
     assert results.customers == [] and results.error
     results = await directory.search("created:>2024-01-01")
     assert results.customers == [] and results.error
+
+
+async def test_a_large_directory_loads_in_concurrent_windows(tmp_path: Any, clock: Any) -> None:
+    import httpx
+
+    from app.emulator import DEMO_TOKEN
+    from app.emulator.faults import Faults
+    from app.emulator.seed import seed_demo
+    from app.emulator.server import create_app
+    from app.emulator.store import Store
+
+    store = Store(tmp_path / "big.sqlite3")
+    seed_demo(store, customers=2500, seed=3)
+    app = create_app(store, faults=Faults(latency_ms=5), clock=clock)
+
+    class Tracking(CountingTransport):
+        in_flight = 0
+        peak = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            try:
+                return await super().handle_async_request(request)
+            finally:
+                self.in_flight -= 1
+
+    transport = Tracking(httpx.ASGITransport(app=app))
+    async with SquareService("http://big.test", DEMO_TOKEN, transport=transport) as service:
+        directory = CustomerDirectory(service, concurrency=4, clock=clock)
+        seen: list[LoadProgress] = []
+        await directory.load(seen.append)
+        everyone = {c.id async for c in service.iter_customers(limit=100)}
+    store.close()
+    assert directory.count == len(everyone) == 2500
+    assert transport.peak == 4  # the workers ran side by side
+    pages = len(transport.searches())
+    assert seen[-1].pages == pages
+    assert pages <= 25 + 12  # 25 full pages, plus a few partial ones at window edges
+    windows = {
+        json.dumps(json.loads(body)["query"]["filter"]["created_at"])
+        for body in transport.searches()
+        if "filter" in json.loads(body).get("query", {})
+    }
+    assert len(windows) >= 4

@@ -187,3 +187,28 @@ def test_built_and_scanned_answers_agree_on_a_large_directory() -> None:
         a, b = built.search(words, 100), scanned.search(words, 100)
         assert [c.id for c in a.customers] == [c.id for c in b.customers], text
         assert (a.total, a.groups) == (b.total, b.groups), text
+
+
+async def test_a_background_build_keeps_the_writes_made_meanwhile() -> None:
+    import asyncio
+
+    index = CustomerIndex()
+    for customer in synthetic_customers(2000):
+        index.upsert(customer)
+    for customer in PEOPLE:
+        index.upsert(customer)
+    build = asyncio.create_task(index.build_in_background())
+    await asyncio.sleep(0)  # the snapshot is taken, the thread is building
+    assert index.building
+    index.upsert(make("C1", version=5, given_name="Augusta", family_name="King"))
+    index.upsert(make("C9", given_name="Adela", family_name="Zed"))
+    index.remove("C3")
+    assert search(index, "augusta") == ["Augusta King"]  # answered while building
+    await build
+    assert not index.building
+    assert len(index._base) == 2007 and len(index._delta) == 2
+    assert search(index, "augusta") == ["Augusta King"]
+    assert "C1" not in [c.id for c in index.search(query_words("ada lovelace"), 500).customers]
+    assert search(index, "adela zed") == ["Adela Zed"]
+    assert search(index, "zoe bronte") == []
+    assert len(index) == 2007
