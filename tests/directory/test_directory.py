@@ -276,3 +276,20 @@ async def test_a_large_directory_loads_in_concurrent_windows(tmp_path: Any, cloc
         if "filter" in json.loads(body).get("query", {})
     }
     assert len(windows) >= 4
+
+
+async def test_before_the_load_everyone_comes_from_square(directory: CustomerDirectory) -> None:
+    results = await directory.search("")
+    assert results.source == "api"
+    assert results.total == DEMO_CUSTOMERS and len(results.customers) == 100
+    assert (await directory.search("ada")).total == 0  # nothing indexed yet
+    assert await directory.refresh() == DEMO_CUSTOMERS  # a refresh before a load loads
+    assert directory.loaded and directory.count == DEMO_CUSTOMERS
+
+
+async def test_group_and_segment_names_by_unique_prefix(loaded: CustomerDirectory) -> None:
+    gold = await loaded.search("group:loy")
+    assert gold.error is None and gold.total > 0
+    ambiguous = await loaded.search("segment:l")
+    assert ambiguous.customers == []
+    assert ambiguous.error is not None and "could be Lapsed, Loyal" in ambiguous.error
