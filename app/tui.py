@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -117,21 +118,29 @@ class CustomerDeskApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the current screen is also a palette entry (terminals swallow keys)."""
+        """Every action of the focused place is also a palette entry (terminals swallow keys).
+
+        Walks the focus chain's own bindings, not the active ones, so that a key shadowed by
+        a widget (enter in a table) or consumed by an input (letters) still has its entry.
+        """
+        focused = screen.focused
+        chain = list(focused.ancestors_with_self) if focused else [screen, self]
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.id or not binding.description or binding.action in seen:
-                continue  # our own actions only: they carry ids (a user keymap rebinds them)
-            if not active.enabled:
-                continue
-            seen.add(binding.action)
-            target = active.node
+        for node in chain:
+            for _key, binding in node._bindings:
+                if not binding.id or not binding.description or binding.action in seen:
+                    continue  # our own actions only: they carry ids (a user keymap rebinds them)
+                if self._check_action_state(binding.action, node) is False:
+                    continue
+                seen.add(binding.action)
 
-            async def run(action: str = binding.action, node: object = target) -> None:
-                await self.run_action(action, node)  # type: ignore[arg-type]
+                async def run(action: str = binding.action, target: DOMNode = node) -> None:
+                    await self.run_action(action, target)
 
-            yield SystemCommand(binding.description, binding.tooltip or f"key: {binding.key}", run)
+                keys = ", ".join(
+                    self.get_key_display(b) for _k, b in node._bindings if b.id == binding.id
+                )
+                yield SystemCommand(binding.description, binding.tooltip or f"key: {keys}", run)
         yield from super().get_system_commands(screen)
 
 

@@ -32,6 +32,7 @@ class CustomersScreen(Screen[None]):
         Binding("enter", "open", "Open", id="customers.open"),
         Binding("n", "new", "New customer", id="customers.new"),
         Binding("r", "refresh", "Refresh", id="customers.refresh"),
+        Binding("y", "copy_id", "Copy id", id="customers.copy_id"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
     ]
@@ -170,6 +171,12 @@ class CustomersScreen(Screen[None]):
         from screens.customer import CustomerScreen
 
         self.app.push_screen(CustomerScreen(self.backend, customer), self.came_back)
+
+    def action_copy_id(self) -> None:
+        customer = self.query_one(CustomerTable).selected_customer
+        if customer is not None:
+            self.app.copy_to_clipboard(customer.id)
+            self.notify(f"Copied {customer.id} ({customer.display_name})", markup=False)
 
     def action_new(self) -> None:
         if self.backend is None:

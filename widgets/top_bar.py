@@ -13,7 +13,7 @@ from widgets.environment_badge import EnvironmentBadge
 
 class TopBar(Horizontal):
     def __init__(self, title: str | Text, settings: Settings) -> None:
-        super().__init__()
+        super().__init__(classes=f"-{settings.environment.value}")
         self._title = title
         self._settings = settings
 

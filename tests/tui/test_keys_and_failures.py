@@ -1,0 +1,150 @@
+"""Keys, the palette, keymaps, quitting, and calls that fail — the app keeps working."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from textual.command import CommandPalette
+from textual.widgets import Input, Static
+
+from app.backend import Backend
+from app.config import Environment, Settings
+from app.tui import CustomerDeskApp
+from screens.confirm import ConfirmDialog
+from screens.customer import CustomerScreen
+from screens.customers import CustomersScreen
+from tests.conftest import FrozenClock
+from tests.tui.conftest import build_app
+from tests.tui.helpers import settle, type_text
+from widgets.customer_table import CustomerTable
+from widgets.profile_form import ProfileForm
+
+SIZE = (120, 40)
+
+
+async def test_table_keys_move_and_copy(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = desk.screen.query_one(CustomerTable)
+        table.focus()
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("y")
+        assert desk.clipboard == table.customers[0].id
+
+
+async def test_letters_typed_in_the_search_never_fire_keys(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        search = desk.screen.query_one("#search", Input)
+        assert search.has_focus
+        await type_text(pilot, "quinn ryder")
+        await settle(pilot)
+        assert search.value == "quinn ryder"
+        assert desk.is_running and isinstance(desk.screen, CustomersScreen)
+        await pilot.press("escape")
+        assert search.value == ""
+        await pilot.press("escape")
+        assert desk.screen.query_one(CustomerTable).has_focus
+        await pilot.press("slash")
+        assert search.has_focus
+
+
+async def test_every_screen_action_is_in_the_palette(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        desk.screen.query_one(CustomerTable).focus()
+        await pilot.pause()
+        titles = {command.title for command in desk.get_system_commands(desk.screen)}
+        assert {"Open", "New customer", "Refresh", "Copy id", "Search"} <= titles
+        await pilot.press("colon")
+        await pilot.pause()
+        assert isinstance(desk.screen, CommandPalette)
+        await type_text(pilot, "new customer")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(desk.screen, CustomerScreen) and desk.screen.is_new
+
+
+async def test_a_user_keymap_rebinds_by_id(demo_db: Path, clock: FrozenClock) -> None:
+    desk = build_app(demo_db, clock)
+    desk.settings = Settings(keymap={"customer.edit": "f2"})
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        desk.screen.query_one(CustomerTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        form = desk.screen.query_one(ProfileForm)
+        await pilot.press("e")
+        assert not form.editing
+        await pilot.press("f2")
+        assert form.editing
+
+
+async def test_quitting_with_unsaved_edits_asks_first(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        desk.screen.query_one(CustomerTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")
+        desk.screen.query_one("#given_name", Input).value = "Unsaved"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(desk.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert desk.is_running
+        assert desk.screen.query_one("#given_name", Input).value == "Unsaved"
+
+
+def bad_token_app(demo_db: Path, clock: FrozenClock) -> CustomerDeskApp:
+    async def connect(report: Callable[[str], None]) -> Backend:
+        from app.directory import CustomerDirectory
+        from app.emulator.server import create_app
+        from app.emulator.store import Store
+        from app.service import SquareService
+
+        transport = httpx.ASGITransport(app=create_app(Store(demo_db), clock=clock))
+        service = SquareService("http://emulator.test", "not-a-token", transport=transport)
+        return Backend(service, CustomerDirectory(service), Environment.SANDBOX)
+
+    app = CustomerDeskApp(connect, Settings(environment=Environment.SANDBOX))
+    app.animation_level = "none"
+    return app
+
+
+async def test_a_rejected_token_says_so_and_the_app_keeps_working(
+    demo_db: Path, clock: FrozenClock
+) -> None:
+    desk = bad_token_app(demo_db, clock)
+    notes: list[str] = []
+    async with desk.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        notes = [n.message for n in desk._notifications]
+        status = str(desk.screen.query_one("#status", Static).render())
+        assert "failed" in status.lower()
+        await type_text(pilot, "ada")
+        await settle(pilot)
+        assert desk.is_running and isinstance(desk.screen, CustomersScreen)
+    assert any("token" in note.lower() or "authori" in note.lower() for note in notes), notes
+
+
+async def test_production_is_impossible_to_miss(demo_db: Path, clock: FrozenClock) -> None:
+    desk = build_app(demo_db, clock)
+    desk.settings = Settings(
+        environment=Environment.PRODUCTION, base_url="https://connect.squareup.com"
+    )
+    async with desk.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "PRODUCTION" in str(desk.screen.query_one("EnvironmentBadge", Static).render())
+        assert desk.screen.query_one("TopBar").has_class("-production")
