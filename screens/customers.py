@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from app.directory import LoadProgress, SearchResults
     from app.tui import CustomerDeskApp
 
+REFRESH_EVERY = 60.0
+"""Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
 SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
 
 
@@ -42,6 +45,7 @@ class CustomersScreen(Screen[None]):
         self.backend: Backend | None = None
         self.results: SearchResults | None = None
         self._status = "starting…"
+        self.refresh_timer: Timer | None = None
 
     @property
     def desk(self) -> CustomerDeskApp:
@@ -85,6 +89,8 @@ class CustomersScreen(Screen[None]):
 
         await self.backend.directory.load(progressed)
         self.run_search()
+        if self.refresh_timer is None:
+            self.refresh_timer = self.set_interval(REFRESH_EVERY, self.refresh_quietly)
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
@@ -156,12 +162,19 @@ class CustomersScreen(Screen[None]):
             self.refresh_directory()
 
     @work(exclusive=True, group="load", exit_on_error=False)
-    async def refresh_directory(self) -> None:
+    async def refresh_directory(self, quietly: bool = False) -> None:
+        """Ask Square for what changed since the last look; others' edits show up here."""
         assert self.backend is not None
-        self.show_status("refreshing…")
+        if not quietly:
+            self.show_status("refreshing…")
         changed = await self.backend.directory.refresh()
-        self.show_status(f"refreshed · {changed:,} changed")
-        self.run_search()
+        if changed or not quietly:
+            self.show_status(f"refreshed · {changed:,} changed")
+            self.run_search()
+
+    def refresh_quietly(self) -> None:
+        if self.backend is not None and self.backend.directory.loaded:
+            self.refresh_directory(quietly=True)
 
     @on(DataTable.RowSelected, "#customers")
     def action_open(self) -> None:

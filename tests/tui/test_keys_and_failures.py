@@ -148,3 +148,24 @@ async def test_production_is_impossible_to_miss(demo_db: Path, clock: FrozenCloc
         await pilot.pause()
         assert "PRODUCTION" in str(desk.screen.query_one("EnvironmentBadge", Static).render())
         assert desk.screen.query_one("TopBar").has_class("-production")
+
+
+async def test_refresh_shows_a_customer_added_by_another_client(desk: CustomerDeskApp) -> None:
+    from app.models import CustomerFields
+
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert desk.backend is not None
+        other = await desk.backend.service.create_customer(
+            CustomerFields(given_name="Quentin", family_name="Elsewhere")
+        )
+        search = desk.screen.query_one("#search", Input)
+        await type_text(pilot, "quentin elsew")
+        await settle(pilot)
+        table = desk.screen.query_one(CustomerTable)
+        assert other.id not in {c.id for c in table.customers}
+        table.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        assert search.value == "quentin elsew"
+        assert [c.id for c in table.customers] == [other.id]
