@@ -418,6 +418,9 @@ class CustomerDirectory:
                 error = str(err)
         probe = max(limit, 256) if (query.exact_email or query.exact_phone) else limit
         hits = index.search(query.words, probe, exact_ids)
+        if not api and probe == limit:
+            # Only the index answered, and it ranks as we would: nothing to merge.
+            return SearchResults(hits.customers, hits.total, source, error)
         ranked: dict[str, tuple[int, bytes, Customer]] = {}
         for customer, group in zip(hits.customers, hits.groups, strict=True):
             if group > 0 and _is_exact(customer, query):
@@ -429,7 +432,8 @@ class CustomerDirectory:
                 continue
             held = index.version_of(customer.id)
             if held is not None and customer.version > held:
-                index.upsert(customer)
+                index.upsert(customer)  # Square has news: keep it
+                self._maybe_build()
             every, named = index.matches(customer, query.words)
             if (held is None or not every) and customer.id not in ranked:
                 extra += 1
