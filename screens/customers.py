@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from app.search_query import QueryError, parse_query
 from app.tui import Connected, ConnectFailed, ConnectStep, describe_error
 from widgets.customer_table import CustomerTable
 from widgets.top_bar import TopBar
@@ -24,7 +26,18 @@ if TYPE_CHECKING:
 
 REFRESH_EVERY = 60.0
 """Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
+NETWORK_DEBOUNCE = 0.15
+"""Seconds of quiet typing before a search that needs Square is sent (the index needs none)."""
 SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
+
+
+def asks_square(text: str) -> bool:
+    """Whether answering `text` needs SearchCustomers (email, phone, an id, an operator)."""
+    try:
+        query = parse_query(text)
+    except QueryError:
+        return False
+    return query.has_operators or query.kind in ("email", "phone") or bool(query.exact_id)
 
 
 class CustomersScreen(Screen[None]):
@@ -107,6 +120,9 @@ class CustomersScreen(Screen[None]):
     @work(exclusive=True, group="search", exit_on_error=False)
     async def search(self, text: str) -> None:
         assert self.backend is not None
+        if asks_square(text):
+            # Each keystroke cancels this worker: only a pause in typing reaches Square.
+            await asyncio.sleep(NETWORK_DEBOUNCE)
         results = await self.backend.directory.search(text)
         if text != self.query_one("#search", Input).value:
             return  # a stale answer: the agent has typed on

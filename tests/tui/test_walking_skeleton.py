@@ -200,3 +200,23 @@ async def test_escape_with_unsaved_edits_asks_before_discarding(desk: CustomerDe
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(desk.screen, CustomersScreen)
+
+
+async def test_typing_an_email_or_a_phone_finds_the_customer(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = desk.screen.query_one(CustomerTable)
+        target = next(c for c in table.customers if c.email_address and c.phone_number)
+        assert target.email_address is not None and target.phone_number is not None
+        await type_text(pilot, target.email_address)
+        await settle(pilot)
+        assert table.customers[0].id == target.id  # the exact address ranks first
+        await pilot.press("escape")
+        digits = "".join(ch for ch in target.phone_number if ch.isdigit())[-7:]
+        await type_text(pilot, digits)
+        await settle(pilot)
+        assert target.id in {c.id for c in table.customers}
+        assert all(
+            digits in "".join(ch for ch in (c.phone_number or "") if ch.isdigit())
+            for c in table.customers
+        )
