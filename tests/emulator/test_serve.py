@@ -45,6 +45,21 @@ def test_start_background_serves_over_loopback(tmp_path: Path) -> None:
         running.stop()
 
 
+def test_the_listening_socket_turns_nagle_off() -> None:
+    """asyncio sets TCP_NODELAY only on IPPROTO_TCP sockets; without it every answer on a
+    kept-alive connection waits ~40 ms for the client's delayed ACK."""
+    import socket
+
+    from app.emulator.serve import _bind
+
+    sock = _bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()
+
+
 def test_dropped_connections_over_uvicorn(tmp_path: Path) -> None:
     open_demo_store(tmp_path / "drop.sqlite3", customers=10).close()
     running = start_background(tmp_path / "drop.sqlite3", faults=Faults(drop_rate=0.5, seed=1))
