@@ -128,7 +128,26 @@ class CustomerScreen(Screen[None]):
     @work(exclusive=True, group="load", exit_on_error=False)
     async def reload(self) -> None:
         """Retrieve is Square's consistent read: the list may lag, the profile must not."""
-        customer = await self.backend.service.retrieve_customer(self.customer.id)
+        try:
+            customer = await self.backend.service.retrieve_customer(self.customer.id)
+        except NotFoundError:
+            self.backend.directory.remove(self.customer.id)
+            if self.form.editing and self.form.dirty:
+                self.notify(
+                    "This customer was deleted elsewhere. Your edits are still in the form; "
+                    "copy what you need.",
+                    title="Deleted elsewhere",
+                    severity="error",
+                )
+                return
+            self.notify(
+                f"{self.customer.display_name} was deleted elsewhere.",
+                title="Deleted elsewhere",
+                severity="warning",
+                markup=False,
+            )
+            self.dismiss(None)
+            return
         if self.form.editing and self.form.dirty:
             self.form.rebase(customer, keep=self.form.changed_values())  # keep what is typed
         else:

@@ -189,3 +189,20 @@ async def test_delete_a_customer(desk: CustomerDeskApp) -> None:
             pass
         else:
             raise AssertionError("the customer is still there")
+
+
+async def test_opening_a_customer_deleted_elsewhere_goes_back_and_drops_the_row(
+    desk: CustomerDeskApp,
+) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = desk.screen.query_one(CustomerTable)
+        table.focus()
+        customer = table.selected_customer
+        assert customer is not None and desk.backend is not None
+        await desk.backend.service.delete_customer(customer.id)  # another agent, meanwhile
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(desk.screen, CustomersScreen)
+        assert desk.backend.directory.get(customer.id) is None
+        assert customer.id not in {c.id for c in table.customers}
