@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import socket
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -14,7 +15,9 @@ from pathlib import Path
 from . import DEMO_READONLY_TOKEN, DEMO_TOKEN
 from .faults import Faults
 from .seed import seed_demo
-from .store import Store
+from .store import SCHEMA_VERSION, SchemaVersionError, Store
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8765
 DEFAULT_CUSTOMERS = 2500
@@ -31,11 +34,74 @@ def default_db_path() -> Path:
 def open_demo_store(
     path: str | Path, *, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED
 ) -> Store:
-    """Open (creating) the store at `path` and seed it with the demo directory when empty."""
-    store = Store(path)
+    """Open (creating) the store at `path` and seed it with the demo directory when empty.
+
+    The demo database outlives app upgrades. When the file holds a demo of another schema
+    version (or, at the default demo path, anything unreadable), it is moved aside to
+    `<name>.old-<version>` and a fresh demo is seeded; `store.replaced` then names the old
+    file and a warning is logged on `app.emulator.serve` (never printed: a TUI may be
+    running). Any other file of another version raises `SchemaVersionError`.
+    """
+    target = Path(path)
+    try:
+        store = Store(target)
+        replaced = None
+    except SchemaVersionError as exc:
+        if not (_is_demo(target) or _same_file(target, default_db_path())):
+            raise
+        replaced = _move_aside(target, "unknown" if exc.found is None else str(exc.found))
+        log.warning(
+            "The demo database %s was of schema version %s (this version needs %s): "
+            "moved it to %s and seeded a new demo.",
+            target,
+            "unknown" if exc.found is None else exc.found,
+            SCHEMA_VERSION,
+            replaced,
+        )
+        store = Store(target)
+    store.replaced = replaced
     if store.get_meta("seed") is None and store.customer_count() == 0:
         seed_demo(store, customers=customers, seed=seed)
     return store
+
+
+def _is_demo(path: Path) -> bool:
+    """Whether `path` is a demo database of any version (seed_demo always wrote `meta.seed`)."""
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            has_meta = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            ).fetchone()
+            if not has_meta:
+                return False
+            return conn.execute("SELECT 1 FROM meta WHERE key = 'seed'").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _move_aside(path: Path, version: str) -> Path:
+    """Rename the database (and any journal beside it) to `<name>.old-<version>[-n]`."""
+    base = path.with_name(f"{path.name}.old-{version}")
+    target, n = base, 1
+    while target.exists():
+        n += 1
+        target = base.with_name(f"{base.name}-{n}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        journal = path.with_name(path.name + suffix)
+        if journal.exists():
+            journal.rename(target.with_name(target.name + suffix))
+    return target
 
 
 @dataclass
@@ -47,6 +113,11 @@ class RunningEmulator:
     store: Store
     _server: object = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+
+    @property
+    def replaced(self) -> Path | None:
+        """The older demo database moved aside at start (see `open_demo_store`), if any."""
+        return self.store.replaced
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop serving and close the store."""
@@ -148,7 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(argv) if argv is not None else None)
     db = args.db or default_db_path()
     faults = Faults.from_arguments(args)
-    store = open_demo_store(db, customers=args.customers, seed=args.seed)
+    try:
+        store = open_demo_store(db, customers=args.customers, seed=args.seed)
+    except SchemaVersionError as exc:
+        print(f"customer-desk emulator: {exc}", file=sys.stderr)
+        return 2
     app = create_app(store, faults=faults)
     sock = _bind(args.host, args.port)
     port = int(sock.getsockname()[1])
@@ -157,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  token      {DEMO_TOKEN}", flush=True)
     print(f"  read-only  {DEMO_READONLY_TOKEN}", flush=True)
     print(f"  faults     {faults.describe()}", flush=True)
+    if store.replaced is not None:
+        print(f"  note       an older demo database was moved to {store.replaced}", flush=True)
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
     try:
         uvicorn.Server(config).run(sockets=[sock])

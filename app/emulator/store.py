@@ -18,6 +18,15 @@ from typing import Any
 from . import rules
 from .search import CustomerIndex, Key, Page, Query
 
+SCHEMA_VERSION = 1
+"""`PRAGMA user_version` of an emulator database made by this code.
+
+Bump it with any change to `SCHEMA` or to what a column or a stored document means. A
+demo database of another version is moved aside and seeded afresh (`serve.open_demo_store`);
+any other database of another version is refused (`SchemaVersionError`). Version 0 is a
+database made before versions were recorded.
+"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
     id TEXT PRIMARY KEY,
@@ -160,24 +169,79 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 _CUSTOMER_COLUMNS = "id, created_at, updated_at, version, creation_source, doc, phone_e164"
 
 
+class SchemaVersionError(Exception):
+    """The file is not an emulator database of this schema version (or not one at all)."""
+
+    def __init__(self, path: Path, found: int | None, reason: str | None = None) -> None:
+        self.path = path
+        self.found = found
+        """The file's schema version; None when it is not a readable SQLite database."""
+        if found is None:
+            what = f"is not a readable SQLite database ({reason})"
+        elif found == 0:
+            what = "has no schema version (an emulator older than versions, or another program)"
+        else:
+            what = f"has schema version {found}"
+        super().__init__(
+            f"The emulator database {path} {what}; this version of Customer Desk needs "
+            f"schema version {SCHEMA_VERSION}. Move the file away or point --db elsewhere."
+        )
+
+
+def _schema_version(conn: sqlite3.Connection) -> int | None:
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        return None
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
 class Store:
-    """The emulator's state in one SQLite file (WAL journal)."""
+    """The emulator's state in one SQLite file (WAL journal).
+
+    A new (or empty) file gets the schema and `SCHEMA_VERSION`; a file of another version,
+    or not a database, raises `SchemaVersionError` naming it.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
+        self.replaced: Path | None = None
+        """Where `open_demo_store` moved an older demo database this one replaced."""
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=OFF")
-        self.conn.executescript(SCHEMA)
+        try:
+            self._open_schema()
+        except BaseException:
+            self.conn.close()
+            raise
         self._depth = 0
         self._touched: set[str] = set()
         self._reload_after_commit = False
         self.index = CustomerIndex()
         self.reload_index()
+
+    def _open_schema(self) -> None:
+        try:
+            found = _schema_version(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise SchemaVersionError(self.path, None, str(exc)) from None
+        if found is not None and found != SCHEMA_VERSION:
+            raise SchemaVersionError(self.path, found)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        if found is None:
+            # One transaction: another process opening the new file at the same time
+            # waits, then finds the tables and the version in place.
+            self.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+            )
+            if _schema_version(self.conn) != SCHEMA_VERSION:  # pragma: no cover - a race lost
+                raise SchemaVersionError(self.path, _schema_version(self.conn))
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
         with self.lock:
