@@ -1,0 +1,36 @@
+"""The `customer-desk` command's wiring: the embedded demo over loopback, and bad settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import embedded_factory, main
+
+
+async def test_the_embedded_demo_serves_a_seeded_directory_over_loopback(tmp_path: Path) -> None:
+    steps: list[str] = []
+    backend = await embedded_factory(tmp_path / "demo.sqlite3")(steps.append)
+    try:
+        assert steps and "demo" in steps[0]
+        assert backend.service.base_url.startswith("http://127.0.0.1:")
+        await backend.directory.load()
+        assert backend.directory.count >= 2000
+        results = await backend.directory.search("ada lovelace")
+        assert results.customers[0].display_name == "Ada Lovelace"
+    finally:
+        await backend.aclose()
+    assert (tmp_path / "demo.sqlite3").exists()
+
+
+def test_a_bad_setting_is_one_sentence_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SQUARE_ACCESS_TOKEN", "secret-token-value")
+    monkeypatch.setenv("SQUARE_ENVIRONMENT", "staging")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "SQUARE_ENVIRONMENT" in err and "sandbox" in err
+    assert "secret-token-value" not in err
+    assert "Traceback" not in err
