@@ -1,7 +1,10 @@
-"""Fault injection for the emulator: latency, errors, rate limits, drops, search lag.
+"""Fault injection for the emulator: latency, errors, rate limits, drops, lost answers,
+search lag.
 
 All off by default. Any randomness comes from a seeded RNG, so a run with the same seed
-and the same request sequence fails the same way.
+and the same request sequence fails the same way. Every fault but `lost_answer_rate`
+strikes *before* the emulator runs the request; a lost answer strikes after a write has
+committed — the case that a client's retries and idempotency keys must survive.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ import asyncio
 import json
 import math
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import SQUARE_VERSION
 
@@ -32,11 +36,15 @@ class Faults:
     error_rate: float = 0.0
     """Fraction of requests answered 500 or 503 (API_ERROR)."""
     rate_limit: float = 0.0
-    """Sustained requests per second allowed (token bucket); above it: 429. 0 = no limit."""
+    """Sustained requests per second allowed (token bucket); above it: 429. 0 = no limit.
+    The bucket refills with real (monotonic) time, whatever the emulator's clock says."""
     burst: int = 10
     """Token bucket size for `rate_limit`."""
     drop_rate: float = 0.0
     """Fraction of requests whose connection is closed without any response."""
+    lost_answer_rate: float = 0.0
+    """Fraction of writes whose answer is lost: the write commits, then the connection is
+    closed before the answer (a refused write is answered: nothing was committed)."""
     lag_seconds: float = 0.0
     """Writes become visible to list and search only after this many seconds."""
     seed: int = 0
@@ -50,6 +58,7 @@ class Faults:
                 self.error_rate > 0,
                 self.rate_limit > 0,
                 self.drop_rate > 0,
+                self.lost_answer_rate > 0,
             )
         )
 
@@ -70,6 +79,12 @@ class Faults:
             "--drop-rate", type=float, default=0.0, help="fraction of connections dropped"
         )
         group.add_argument(
+            "--lost-answer-rate",
+            type=float,
+            default=0.0,
+            help="fraction of writes committed whose answer is then lost (connection dropped)",
+        )
+        group.add_argument(
             "--lag-seconds", type=float, default=0.0, help="list/search lag behind writes"
         )
         group.add_argument("--fault-seed", type=int, default=0, help="seed of the fault RNG")
@@ -83,6 +98,7 @@ class Faults:
             rate_limit=args.rate_limit,
             burst=args.burst,
             drop_rate=args.drop_rate,
+            lost_answer_rate=args.lost_answer_rate,
             lag_seconds=args.lag_seconds,
             seed=args.fault_seed,
         )
@@ -100,16 +116,37 @@ class DroppedConnection(Exception):
     """Raised in-process (no socket to close) to stand for a dropped connection."""
 
 
-class FaultsMiddleware:
-    """Pure ASGI middleware applying `Faults` before the emulator sees a request."""
+def _never_a_write(method: str, path: str) -> bool:
+    return False
 
-    def __init__(self, app: ASGIApp, faults: Faults, clock: Callable[[], datetime]) -> None:
+
+class FaultsMiddleware:
+    """Pure ASGI middleware applying `Faults` around the emulator.
+
+    `is_write(method, path)` tells which requests are writes (for lost answers).
+    The rate limiter's bucket refills with the time `monotonic` measures (real time by
+    default), or with the time the emulator's `clock` moved when that is more (a test's
+    virtual time, which jumps on the client's backoff sleeps). A frozen test clock
+    therefore no longer starves it.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        faults: Faults,
+        clock: Callable[[], datetime],
+        *,
+        is_write: Callable[[str, str], bool] = _never_a_write,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.clock = clock
+        self.is_write = is_write
+        self.monotonic = monotonic
         self.rng = random.Random(faults.seed)
         self.tokens = float(max(faults.burst, 1))
-        self.last_refill: float | None = None
+        self.last_refill: tuple[float, float] | None = None  # (monotonic, clock) seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,6 +157,11 @@ class FaultsMiddleware:
         drop = f.drop_rate > 0 and self.rng.random() < f.drop_rate
         error = f.error_rate > 0 and self.rng.random() < f.error_rate
         error_status = self.rng.choice((500, 503)) if error else 0
+        lose = (
+            f.lost_answer_rate > 0
+            and self.is_write(scope["method"], scope["path"])
+            and self.rng.random() < f.lost_answer_rate
+        )
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         if drop:
@@ -145,14 +187,31 @@ class FaultsMiddleware:
                 scope, send, error_status, "API_ERROR", code, "Emulated server error."
             )
             return
+        if lose:
+            await self._lose_answer(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+    async def _lose_answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the write; if it committed (a 2xx), drop the connection instead of answering."""
+        answer: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            answer.append(message)
+
+        await self.app(scope, receive, hold)
+        if answer and answer[0].get("status", 500) < 300:
+            await drop_connection(send)
+            return
+        for message in answer:
+            await send(message)
 
     def _take_token(self) -> float:
         """Take a token; returns 0 when allowed, else the seconds until one is free."""
         rate = self.faults.rate_limit
-        now = self.clock().timestamp()
+        now = (self.monotonic(), self.clock().timestamp())
         if self.last_refill is not None:
-            elapsed = max(0.0, now - self.last_refill)
+            elapsed = max(0.0, now[0] - self.last_refill[0], now[1] - self.last_refill[1])
             self.tokens = min(float(max(self.faults.burst, 1)), self.tokens + elapsed * rate)
         self.last_refill = now
         if self.tokens >= 1.0:

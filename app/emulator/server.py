@@ -98,6 +98,16 @@ def operation(name: str, method: str, path: str, scope: str) -> Callable[[Handle
     return register
 
 
+def _routes(path: str) -> list[tuple[Operation, re.Match[str]]]:
+    """The operations at `path` (any method). The most literal path wins:
+    /v2/customers/search is never customer "search"."""
+    found = [(op, m) for op in _OPERATIONS if (m := op.pattern.match(path)) is not None]
+    if not found:
+        return []
+    best = max(op.literals for op, _ in found)
+    return [(op, m) for op, m in found if op.literals == best]
+
+
 # --- cursors --------------------------------------------------------------------------------
 
 
@@ -197,13 +207,9 @@ class Emulator:
     async def _handle(self, request: Request) -> Result:
         path = request.url.path
         method = request.method.upper()
-        matches = [(op, op.pattern.match(path)) for op in _OPERATIONS]
-        found = [(op, m) for op, m in matches if m is not None]
+        found = _routes(path)
         if not found:
             raise not_found(f"The path `{path}` was not found.")
-        # The most literal path wins: /v2/customers/search is never customer "search".
-        best = max(op.literals for op, _ in found)
-        found = [(op, m) for op, m in found if op.literals == best]
         chosen = next(((op, m) for op, m in found if op.method == method), None)
         if chosen is None:
             raise ApiError(
@@ -1022,8 +1028,15 @@ def create_app(
     app.state.emulator = emulator
     app.state.store = store
     if faults is not None and faults.active():
-        app.faults = FaultsMiddleware(app.inner, faults=faults, clock=the_clock)
+        app.faults = FaultsMiddleware(
+            app.inner, faults=faults, clock=the_clock, is_write=is_write_request
+        )
     return app
+
+
+def is_write_request(method: str, path: str) -> bool:
+    """Whether `method path` is one of the write operations (a POST search is a read)."""
+    return any(op.write and op.method == method.upper() for op, _ in _routes(path))
 
 
 class EmulatorApp(Starlette):

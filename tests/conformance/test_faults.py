@@ -1,4 +1,5 @@
-"""What a misbehaving emulator looks like to Square's SDK: 5xx, 429 with Retry-After.
+"""What a misbehaving emulator looks like to Square's SDK: 5xx, 429 with Retry-After,
+answers lost after the write committed.
 
 The SDK retries 408, 409, 429 and 5xx twice (with backoff); these tests turn that off
 (`NO_RETRY`) to see each answer as sent.
@@ -6,9 +7,11 @@ The SDK retries 408, 409, 429 and 5xx twice (with backoff); these tests turn tha
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from square import Square
 from square.core.api_error import ApiError
@@ -16,7 +19,7 @@ from square.core.api_error import ApiError
 from app.emulator.faults import Faults
 from app.emulator.serve import RunningEmulator, open_demo_store, start_background
 
-from .conftest import NO_RETRY, SquareFactory, expect_error, some
+from .conftest import NO_RETRY, SquareFactory, expect_error, some, unique
 
 Serve = Callable[[Faults], RunningEmulator]
 
@@ -62,3 +65,41 @@ def test_rate_limited(serve: Serve, make_square: SquareFactory) -> None:
         category="RATE_LIMIT_ERROR",
     )
     assert err.headers is not None and int(err.headers["retry-after"]) >= 1
+
+
+def test_rate_limit_refills_with_real_time(serve: Serve, make_square: SquareFactory) -> None:
+    limited = make_square(base_url=serve(Faults(rate_limit=40, burst=1)).base_url)
+    limited.customers.list(limit=1, request_options=NO_RETRY)
+    expect_error(
+        lambda: limited.customers.list(limit=1, request_options=NO_RETRY),
+        429,
+        "RATE_LIMITED",
+        category="RATE_LIMIT_ERROR",
+    )
+    time.sleep(0.05)
+    limited.customers.list(limit=1, request_options=NO_RETRY)
+
+
+def test_a_lost_answer_and_a_retry_with_the_same_key(
+    serve: Serve, make_square: SquareFactory
+) -> None:
+    """The write commits, the connection drops before the answer; the client cannot know
+    whether it landed, retries with the same idempotency key, and makes no duplicate."""
+    emulator = serve(Faults(lost_answer_rate=1.0))
+    lossy = make_square(base_url=emulator.base_url)
+    ref = unique("lost")
+    for _ in range(2):
+        with pytest.raises(httpx.TransportError):
+            lossy.customers.create(idempotency_key=ref, given_name="Lost", reference_id=ref)
+    found = lossy.customers.search(query={"filter": {"reference_id": {"exact": ref}}})
+    (customer,) = some(found.customers)
+    with pytest.raises(httpx.TransportError):
+        lossy.customers.update(customer_id=some(customer.id), note="landed", version=0)
+    after = some(lossy.customers.get(customer_id=some(customer.id)).customer)
+    assert (after.note, after.version) == ("landed", 1)
+    # a refused write is answered: nothing was committed
+    expect_error(
+        lambda: lossy.customers.update(customer_id=some(customer.id), note="stale", version=0),
+        400,
+        "VERSION_MISMATCH",
+    )

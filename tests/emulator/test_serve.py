@@ -199,7 +199,8 @@ def test_command_line_options() -> None:
 
     args = build_parser().parse_args(
         ["--host", "0.0.0.0", "--port", "9000", "--db", "x.db", "--seed", "3",
-         "--customers", "100", "--error-rate", "0.2", "--lag-seconds", "5"]
+         "--customers", "100", "--error-rate", "0.2", "--lag-seconds", "5",
+         "--rate-limit", "25", "--burst", "4", "--lost-answer-rate", "0.1"]
     )  # fmt: skip
     assert (args.host, args.port, str(args.db), args.seed, args.customers) == (
         "0.0.0.0",
@@ -208,4 +209,6 @@ def test_command_line_options() -> None:
         3,
         100,
     )
-    assert Faults.from_arguments(args) == Faults(error_rate=0.2, lag_seconds=5.0)
+    assert Faults.from_arguments(args) == Faults(
+        error_rate=0.2, lag_seconds=5.0, rate_limit=25.0, burst=4, lost_answer_rate=0.1
+    )
