@@ -28,7 +28,7 @@ GROUPS_LIMIT_MAX = 50
 CARDS_PAGE_SIZE = 25
 BULK_MIN = 1
 BULK_MAX = 100
-SEGMENT_FILTER_MAX = 3
+SEGMENT_FILTER_MAX = 3  # segment ids in one SearchCustomers filter, all parts together
 IDEMPOTENCY_KEY_MAX = 45  # CreateCard's idempotency_key: 1-45 characters
 MERCHANT_ID = "LDEMO0MERCHANT"
 

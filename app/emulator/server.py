@@ -490,17 +490,20 @@ def parse_search_query(store: Store, raw: Body) -> Query:
             setattr(query, f"groups_{part}", frozenset(ids))
     segments = flt.get("segment_ids")
     if segments:
+        # Up to three segment ids in the whole filter, in any mix of all / any / none.
+        given = sum(len(segments.get(part) or ()) for part in ("any", "all", "none"))
+        if given > rules.SEGMENT_FILTER_MAX:
+            raise bad_request(
+                "ARRAY_LENGTH_TOO_LONG",
+                f"`{base}.segment_ids` may hold at most {rules.SEGMENT_FILTER_MAX} segment "
+                f"ids in all, `any`, `all` and `none` together ({given} given).",
+                f"{base}.segment_ids",
+            )
         for part in ("any", "all", "none"):
             ids = segments.get(part)
             if ids is None:
                 continue
             path = f"{base}.segment_ids.{part}"
-            if len(ids) > rules.SEGMENT_FILTER_MAX:
-                raise bad_request(
-                    "ARRAY_LENGTH_TOO_LONG",
-                    f"`{path}` may hold at most {rules.SEGMENT_FILTER_MAX} segment ids.",
-                    path,
-                )
             for segment_id in ids:
                 if store.get_segment(segment_id) is None:
                     raise bad_request(

@@ -177,6 +177,14 @@ def test_segment_filters(square: Square) -> None:
         "BAD_REQUEST",
     )
     assert "NO_SUCH_SEGMENT" in some(err.errors[0].detail)
+    # up to three segment ids in the filter, in any combination of all / any / none
+    four = {"all": segments[:2], "none": segments[2:4]}
+    expect_error(
+        lambda: square.customers.search(query={"filter": {"segment_ids": four}}),
+        400,
+        "ARRAY_LENGTH_TOO_LONG",
+        field="query.filter.segment_ids",
+    )
 
 
 def test_sort_by_creation(square: Square, cohort: Cohort) -> None:

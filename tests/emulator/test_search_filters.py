@@ -133,6 +133,18 @@ async def test_segment_filters(client: httpx.AsyncClient, store: Store) -> None:
         },
     )
     assert too_many.status_code == 400
+    # three in all, whatever the mix of all / any / none
+    mixed = {"all": ["S.ONE", "S.TWO"], "none": ["S.THREE", "S.FOUR"]}
+    response = await client.post(
+        "/v2/customers/search", json={"query": {"filter": {"segment_ids": mixed}}}
+    )
+    assert response.status_code == 400
+    assert (error_of(response)["code"], error_of(response)["field"]) == (
+        "ARRAY_LENGTH_TOO_LONG",
+        "query.filter.segment_ids",
+    )
+    three = {"all": ["S.ONE"], "any": ["S.ONE", "S.TWO"], "none": []}
+    assert await _ids(client, {"segment_ids": three}) == [a["id"]]
     # segment changes do not bump the version
     assert (await client.get(f"/v2/customers/{a['id']}")).json()["customer"]["version"] == 0
 
