@@ -350,9 +350,11 @@ class CustomerScreen(Screen[None]):
         self.notify(f"Created {created.display_name}.", markup=False)
 
     def show_rejection(self, error: ValidationError) -> None:
-        self.form.show_errors(error.field_errors)
-        if not error.field_errors:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
+        """Each rejected field's reason beside it; what no field shows, as a notification."""
+        elsewhere = self.form.show_errors(error.field_errors)
+        if not error.field_errors or elsewhere:
+            detail = "; ".join(elsewhere.values()) if elsewhere else str(error)
+            self.notify(detail, title="Not saved", severity="error", markup=False)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def save(self) -> None:

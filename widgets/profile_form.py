@@ -11,7 +11,7 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static, TextArea
 
-from app.models import Customer, CustomerFields
+from app.models import Address, Customer, CustomerFields
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,37 @@ FIELDS = (
     Field("birthday", "Birthday", "YYYY-MM-DD or MM-DD"),
     Field("reference_id", "Reference id"),
 )
-NOTE = Field("note", "Note")
+ADDRESS_FIELDS = (
+    Field("address_line_1", "Address"),
+    Field("address_line_2", "Address line 2"),
+    Field("locality", "City"),
+    Field("administrative_district_level_1", "State / region"),
+    Field("postal_code", "Postal code"),
+    Field("country", "Country", "two-letter code: US, GB, FR…"),
+)
+COUNTRY_HELP = "Not a country code Square knows: use the ISO two-letter code (GB, US, FR…)."
+ADDRESS_PARTS = frozenset(field.name for field in ADDRESS_FIELDS)
+INPUTS = FIELDS + ADDRESS_FIELDS
+NAMES = (*(field.name for field in INPUTS), "note")
 
 
 def shown_value(customer: Customer, name: str) -> str:
-    value = getattr(customer, name, None)
+    """A field's value as the form shows it ("" when empty)."""
+    if name in ADDRESS_PARTS:
+        value = getattr(customer.address, name, None) if customer.address else None
+    else:
+        value = getattr(customer, name, None)
     if name == "birthday" and isinstance(value, str) and value.startswith("0000-"):
         return value[5:]  # Square returns a birthday without a year as 0000-MM-DD
     return "" if value is None else str(value)
+
+
+def field_for_error(field: str) -> str:
+    """Square names a rejected address part `address.country`; the form calls it `country`."""
+    if field.startswith("address."):
+        part = field.split(".", 1)[1]
+        return part if part in ADDRESS_PARTS else "address_line_1"
+    return "address_line_1" if field == "address" else field
 
 
 class ProfileForm(VerticalScroll):
@@ -51,19 +74,11 @@ class ProfileForm(VerticalScroll):
         self.customer = customer
 
     def compose(self) -> ComposeResult:
-        with Grid(id="fields"):
-            for field in FIELDS:
-                with Vertical(classes="field", id=f"field-{field.name}"):
-                    yield Label(field.label, classes="field-label")
-                    yield Input(
-                        placeholder=field.placeholder,
-                        id=field.name,
-                        disabled=True,
-                        select_on_focus=False,
-                    )
-                    yield Static("", classes="field-error", id=f"error-{field.name}")
+        yield Static(id="meta", markup=False)
+        with Grid(classes="fields"):
+            yield from self.compose_fields(FIELDS)
         with Vertical(classes="field", id="field-note"):
-            yield Label(NOTE.label, classes="field-label")
+            yield Label("Note", classes="field-label")
             yield TextArea(
                 id="note",
                 disabled=True,
@@ -72,25 +87,33 @@ class ProfileForm(VerticalScroll):
                 highlight_cursor_line=False,
             )
             yield Static("", classes="field-error", id="error-note")
-        yield Static(id="address", markup=False)
-        yield Static(id="meta", markup=False)
+        with Grid(classes="fields"):
+            yield from self.compose_fields(ADDRESS_FIELDS)
+
+    def compose_fields(self, fields: Iterable[Field]) -> ComposeResult:
+        for field in fields:
+            with Vertical(classes="field", id=f"field-{field.name}"):
+                yield Label(field.label, classes="field-label")
+                yield Input(
+                    placeholder=field.placeholder,
+                    id=field.name,
+                    disabled=True,
+                    select_on_focus=False,
+                )
+                yield Static("", classes="field-error", id=f"error-{field.name}")
 
     def on_mount(self) -> None:
         self.show(self.customer)
 
     def show(self, customer: Customer) -> None:
         """Fill the form from a customer (what is typed is lost: callers check `dirty`)."""
-        self.customer = customer
-        for field in FIELDS:
-            self.query_one(f"#{field.name}", Input).value = shown_value(customer, field.name)
-        self.query_one("#note", TextArea).text = customer.note or ""
+        self.rebase(customer, keep=())
         self.clear_errors()
-        self.show_meta(customer)
 
     def rebase(self, customer: Customer, *, keep: Iterable[str]) -> None:
         """Take a newer version of the customer, keeping the text typed in `keep`."""
         kept = set(keep)
-        for field in FIELDS:
+        for field in INPUTS:
             if field.name not in kept:
                 self.query_one(f"#{field.name}", Input).value = shown_value(customer, field.name)
         if "note" not in kept:
@@ -99,19 +122,23 @@ class ProfileForm(VerticalScroll):
 
     def show_meta(self, customer: Customer) -> None:
         self.customer = customer
-        address = customer.address.one_line if customer.address else ""
-        self.query_one("#address", Static).update(Text(f"Address  {address}" if address else ""))
+        if not customer.id:
+            self.query_one("#meta", Static).update(Text("a new customer", style="dim"))
+            return
         created = customer.created_at.date().isoformat() if customer.created_at else "—"
         updated = customer.updated_at.date().isoformat() if customer.updated_at else "—"
+        source = (customer.creation_source or "").replace("_", " ").lower()
         self.query_one("#meta", Static).update(
             Text(
-                f"id {customer.id} · created {created} · updated {updated} · v{customer.version}",
+                f"id {customer.id} · created {created}"
+                + (f" ({source})" if source else "")
+                + f" · updated {updated} · v{customer.version}",
                 style="dim",
             )
         )
 
     def watch_editing(self, editing: bool) -> None:
-        for field in FIELDS:
+        for field in INPUTS:
             self.query_one(f"#{field.name}", Input).disabled = not editing
         self.query_one("#note", TextArea).disabled = not editing
         self.set_class(editing, "-editing")
@@ -119,44 +146,67 @@ class ProfileForm(VerticalScroll):
             self.query_one(f"#{FIELDS[0].name}", Input).focus()
 
     def typed(self) -> dict[str, str]:
-        values = {f.name: self.query_one(f"#{f.name}", Input).value for f in FIELDS}
+        values = {f.name: self.query_one(f"#{f.name}", Input).value for f in INPUTS}
         values["note"] = self.query_one("#note", TextArea).text
         return values
 
     def changed_values(self, base: Customer | None = None) -> dict[str, str]:
         """The fields whose text differs from `base` (the customer last loaded by default)."""
         base = base or self.customer
-        names = [*(f.name for f in FIELDS), "note"]
-        before = {name: shown_value(base, name) for name in names}
         typed = self.typed()
-        return {name: typed[name] for name in names if typed[name].strip() != before[name]}
+        return {
+            name: typed[name] for name in NAMES if typed[name].strip() != shown_value(base, name)
+        }
 
     @property
     def dirty(self) -> bool:
         return bool(self.changed_values())
 
     def changes(self, base: Customer | None = None) -> CustomerFields:
-        """The sparse update: changed fields only; a field emptied is cleared (`null`)."""
-        values: dict[str, str | None] = {}
-        for name, text in self.changed_values(base).items():
-            text = text.strip()
-            values[name] = text or None
-        return CustomerFields(**values)
+        """The sparse update: changed fields only; a field emptied is cleared (`null`).
 
-    def show_errors(self, errors: Mapping[str, str]) -> None:
-        """Show each rejected field's reason beside it; what was typed stays."""
+        Square replaces an address as a whole, so a change to any part sends every part:
+        the ones the form shows as typed, the others as they were.
+        """
+        base = base or self.customer
+        changed = self.changed_values(base)
+        values: dict[str, object] = {
+            name: text.strip() or None
+            for name, text in changed.items()
+            if name not in ADDRESS_PARTS
+        }
+        if ADDRESS_PARTS & changed.keys():
+            typed = self.typed()
+            parts = base.address.model_dump() if base.address else {}
+            for name in ADDRESS_PARTS:
+                parts[name] = typed[name].strip() or None
+            if parts.get("country"):
+                parts["country"] = str(parts["country"]).upper()
+            values["address"] = Address(**parts) if any(parts.values()) else None
+        return CustomerFields.model_validate(values)
+
+    def show_errors(self, errors: Mapping[str, str]) -> dict[str, str]:
+        """Show each rejected field's reason beside it; what was typed stays.
+
+        Returns the errors of fields the form does not show, for the caller to tell.
+        """
         self.clear_errors()
         first: str | None = None
-        for name, detail in errors.items():
-            try:
-                error = self.query_one(f"#error-{name}", Static)
-            except Exception:
+        elsewhere: dict[str, str] = {}
+        for field, detail in errors.items():
+            name = field_for_error(field)
+            if name not in NAMES:
+                elsewhere[field] = detail
                 continue
-            error.update(Text(detail))
+            if name == "country":
+                detail = COUNTRY_HELP
+            self.query_one(f"#error-{name}", Static).update(Text(detail))
             self.query_one(f"#field-{name}").add_class("-invalid")
             first = first or name
         if first is not None:
             self.query_one(f"#{first}").focus()
+            self.query_one(f"#field-{first}").scroll_visible()
+        return elsewhere
 
     def clear_errors(self) -> None:
         for error in self.query(".field-error"):

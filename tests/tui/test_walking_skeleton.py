@@ -220,3 +220,28 @@ async def test_typing_an_email_or_a_phone_finds_the_customer(desk: CustomerDeskA
             digits in "".join(ch for ch in (c.phone_number or "") if ch.isdigit())
             for c in table.customers
         )
+
+
+async def test_edit_the_address_a_bad_country_is_shown_beside_it(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        form = await open_first_for_editing(desk, pilot)
+        customer = form.customer
+        assert customer.address is not None and customer.address.address_line_1
+        form.query_one("#locality", Input).value = "Springfield"
+        form.query_one("#country", Input).value = "UK"  # the ISO code is GB
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert form.editing
+        assert form.query_one("#field-country").has_class("-invalid")
+        assert form.query_one("#locality", Input).value == "Springfield"
+        form.query_one("#country", Input).value = "gb"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not form.editing
+        assert desk.backend is not None
+        stored = await desk.backend.service.retrieve_customer(customer.id)
+        assert stored.address is not None
+        assert stored.address.locality == "Springfield"
+        assert stored.address.country == "GB"
+        assert stored.address.address_line_1 == customer.address.address_line_1
+        assert stored.address.postal_code == customer.address.postal_code
