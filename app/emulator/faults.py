@@ -37,7 +37,8 @@ class Faults:
     """Fraction of requests answered 500 or 503 (API_ERROR)."""
     rate_limit: float = 0.0
     """Sustained requests per second allowed (token bucket); above it: 429. 0 = no limit.
-    The bucket refills with real (monotonic) time, whatever the emulator's clock says."""
+    The bucket refills with real (monotonic) time; a frozen emulator clock cannot stop it,
+    and one that runs ahead (a test's virtual time) refills it faster."""
     burst: int = 10
     """Token bucket size for `rate_limit`."""
     drop_rate: float = 0.0
