@@ -24,6 +24,8 @@ class Backend:
     directory: CustomerDirectory
     environment: Environment
     read_only: bool = False
+    notices: list[str] = field(default_factory=list)
+    """Things the agent should hear about once connected (shown as notifications)."""
     on_close: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
 
     async def aclose(self) -> None:

@@ -35,10 +35,17 @@ def embedded_factory(db_path: Path) -> BackendFactory:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         running = await asyncio.to_thread(start_background, db_path)
         service = SquareService(running.base_url, running.token)
+        notices = []
+        if running.replaced:
+            notices.append(
+                "The demo directory was made by an older version: it was moved aside and "
+                "a fresh demo seeded."
+            )
         return Backend(
             service=service,
             directory=CustomerDirectory(service),
             environment=Environment.LOCAL,
+            notices=notices,
             on_close=[lambda: asyncio.to_thread(running.stop)],
         )
 

@@ -72,21 +72,24 @@ class CustomerDeskApp(App[None]):
 
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        self.push_screen(CustomersScreen())
+        self.customers_screen = CustomersScreen()
+        self.push_screen(self.customers_screen)
         self.connect()
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
         self.backend = await self.backend_factory(self._report_step)
-        self.screen_stack[1].post_message(Connected(self.backend))
+        for notice in self.backend.notices:
+            self.notify(notice, title="Local demo", markup=False, timeout=10)
+        self.customers_screen.post_message(Connected(self.backend))
 
     def _report_step(self, text: str) -> None:
-        self.screen_stack[-1].post_message(ConnectStep(text))
+        self.customers_screen.post_message(ConnectStep(text))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "connect" and event.state is WorkerState.ERROR:
             reason = describe_error(event.worker.error)
-            self.screen_stack[1].post_message(ConnectFailed(reason))
+            self.customers_screen.post_message(ConnectFailed(reason))
             self.notify(reason, title="Could not connect", severity="error", markup=False)
 
     async def on_unmount(self) -> None:
