@@ -52,3 +52,32 @@ def test_customer_screen_editing_with_an_error(snap_compare: Any, desk: Customer
         await settle(pilot)
 
     assert snap_compare(desk, terminal_size=SIZE, run_before=rejected)
+
+
+def test_cards_panel_with_a_card(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def with_card(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(CustomerTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("]", "a")
+        await pilot.pause()
+        await type_text(pilot, "cnon:card-nonce-ok")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=with_card)
+
+
+def test_group_picker(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def picking(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(CustomerTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("]", "]", "a")
+        await pilot.pause()
+        await type_text(pilot, "v")
+        await pilot.pause()
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=picking)
