@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from app.search_query import QueryError, parse_query
@@ -102,6 +102,7 @@ class CustomersScreen(Screen[None]):
 
         await self.backend.directory.load(progressed)
         self.run_search()
+        self.desk.settle_memory()
         if self.refresh_timer is None:
             self.refresh_timer = self.set_interval(REFRESH_EVERY, self.refresh_quietly)
 
@@ -127,7 +128,8 @@ class CustomersScreen(Screen[None]):
         if text != self.query_one("#search", Input).value:
             return  # a stale answer: the agent has typed on
         self.results = results
-        self.query_one(CustomerTable).show(results.customers)
+        empty = f"No customer matches “{text.strip()}”." if text.strip() else "No customers yet."
+        self.query_one(CustomerTable).show(results.customers, empty_text=empty)
         if results.error:
             self.notify(results.error, title="Search", severity="warning", markup=False)
         self.show_status()
@@ -192,7 +194,7 @@ class CustomersScreen(Screen[None]):
         if self.backend is not None and self.backend.directory.loaded:
             self.refresh_directory(quietly=True)
 
-    @on(DataTable.RowSelected, "#customers")
+    @on(CustomerTable.Selected, "#customers")
     def action_open(self) -> None:
         customer = self.query_one(CustomerTable).selected_customer
         if customer is None or self.backend is None:

@@ -1,72 +1,251 @@
-"""The table of customers on the main screen."""
+"""The table of customers on the main screen: it paints only the rows on screen.
+
+A search answer replaces the rows at every keystroke, so the table must not pay for rows
+nobody sees: it is a scroll view with the Line API (`render_line`), whose cost is the
+height of the screen whatever the number of rows, instead of a DataTable that measures
+and lays out every cell of every answer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from app.models import Customer
+if TYPE_CHECKING:
+    from app.models import Customer
 
-COLUMNS = (("Name", 24), ("Email", 32), ("Phone", 18), ("Company", 22), ("Created", 10))
+HEADERS = ("Name", "Email", "Phone", "Company", "Created")
+FIXED = {2: 18, 4: 10}
+"""Phone and Created keep their width; Name, Email and Company share the rest."""
+SHARES = {0: 3, 1: 4, 3: 3}
+GAP = 1
 
 
-def customer_cells(customer: Customer) -> tuple[Text, ...]:
-    """The row for a customer; every value is plain Text so `a[b]c` shows as typed."""
+def column_widths(width: int) -> list[int]:
+    """The width of each column for a table `width` cells wide."""
+    free = max(0, width - sum(FIXED.values()) - GAP * len(HEADERS) - 1)
+    total = sum(SHARES.values())
+    widths = [0] * len(HEADERS)
+    for column, fixed in FIXED.items():
+        widths[column] = fixed
+    given = 0
+    for column, share in SHARES.items():
+        widths[column] = free * share // total
+        given += widths[column]
+    widths[0] += free - given
+    return widths
+
+
+def customer_values(customer: Customer) -> tuple[str, ...]:
     created = customer.created_at.date().isoformat() if customer.created_at else ""
     return (
-        Text(customer.display_name, overflow="ellipsis", no_wrap=True),
-        Text(customer.email_address or "", overflow="ellipsis", no_wrap=True),
-        Text(customer.phone_number or "", overflow="ellipsis", no_wrap=True),
-        Text(customer.company_name or "", overflow="ellipsis", no_wrap=True),
-        Text(created, style="dim"),
+        customer.display_name,
+        customer.email_address or "",
+        customer.phone_number or "",
+        customer.company_name or "",
+        created,
     )
 
 
-class CustomerTable(DataTable[Text]):
-    """A row-cursor table keyed by customer id, with vim-style movement keys."""
+def line(values: Sequence[str], widths: Sequence[int], dim_last: bool) -> Text:
+    """One line of cells, each cut with an ellipsis to its width; never markup."""
+    text = Text(" ", no_wrap=True, end="")
+    for column, (value, width) in enumerate(zip(values, widths, strict=True)):
+        cell = Text(value.replace("\n", " "), no_wrap=True, overflow="ellipsis", end="")
+        cell.truncate(width, overflow="ellipsis", pad=True)
+        if dim_last and column == len(values) - 1:
+            cell.stylize("dim")
+        text.append_text(cell)
+        text.append(" " * GAP)
+    return text
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+
+class CustomerTable(ScrollView, can_focus=True):
+    """A row cursor over customers, with vim keys; `enter` (or a click on the cursor row)
+    posts :class:`CustomerTable.Selected`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Open", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("home,g", "first", "Top", show=False, id="table.top"),
+        Binding("end,G", "last", "Bottom", show=False, id="table.bottom"),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
     ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "customer-table--header",
+        "customer-table--cursor",
+        "customer-table--even-row",
+        "customer-table--empty",
+    }
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    class Selected(Message):
+        """The agent chose a customer (enter, or a click on the highlighted row)."""
+
+        def __init__(self, table: CustomerTable, customer: Customer) -> None:
+            super().__init__()
+            self.table = table
+            self.customer = customer
+
+        @property
+        def control(self) -> CustomerTable:
+            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.customers: list[Customer] = []
+        self.empty_text = ""
+        self._cache: dict[tuple[int, str, int, int, bool, int], Strip] = {}
 
-    def on_mount(self) -> None:
-        for label, width in COLUMNS:
-            self.add_column(label, width=width, key=label.lower())
+    # -- data ------------------------------------------------------------------------------
 
-    def show(self, customers: Sequence[Customer]) -> None:
+    @property
+    def row_count(self) -> int:
+        return len(self.customers)
+
+    @property
+    def selected_customer(self) -> Customer | None:
+        if 0 <= self.cursor_row < len(self.customers):
+            return self.customers[self.cursor_row]
+        return None
+
+    def show(self, customers: Sequence[Customer], *, empty_text: str = "") -> None:
         """Replace the rows, keeping the cursor on the same customer when it is still there."""
         current = self.selected_customer
         self.customers = list(customers)
-        self.clear()
-        self.add_rows(customer_cells(c) for c in self.customers)
+        self.empty_text = empty_text
+        self._cache.clear()
+        row = 0
         if current is not None:
-            for index, customer in enumerate(self.customers):
-                if customer.id == current.id:
-                    self.move_cursor(row=index, animate=False)
-                    break
+            row = next((i for i, c in enumerate(self.customers) if c.id == current.id), 0)
+        self.virtual_size = Size(self.size.width, len(self.customers) + 1)
+        self.cursor_row = row
+        if row == 0:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
 
     def update_customer(self, customer: Customer) -> None:
         """Show a saved customer in place."""
         for index, shown in enumerate(self.customers):
             if shown.id == customer.id:
                 self.customers[index] = customer
-                for column, cell in enumerate(customer_cells(customer)):
-                    self.update_cell_at(Coordinate(index, column), cell)
+                self._cache.clear()
+                self.refresh()
                 return
 
-    @property
-    def selected_customer(self) -> Customer | None:
-        if not self.customers or not 0 <= self.cursor_row < len(self.customers):
-            return None
-        return self.customers[self.cursor_row]
+    def move_cursor(self, *, row: int) -> None:
+        self.cursor_row = row
+
+    # -- cursor ----------------------------------------------------------------------------
+
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self.customers) - 1))
+
+    def watch_cursor_row(self, row: int) -> None:
+        rows_visible = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_offset.y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + rows_visible:
+            self.scroll_to(y=row - rows_visible + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = len(self.customers) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor_row += max(1, self.scrollable_content_region.height - 2)
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= max(1, self.scrollable_content_region.height - 2)
+
+    def action_select(self) -> None:
+        customer = self.selected_customer
+        if customer is not None:
+            self.post_message(self.Selected(self, customer))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1:
+            return
+        row = round(self.scroll_offset.y) + event.y - 1
+        if not 0 <= row < len(self.customers):
+            return
+        if row == self.cursor_row or event.chain > 1:
+            self.cursor_row = row
+            self.action_select()
+        else:
+            self.cursor_row = row
+
+    # -- painting --------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(event.size.width, len(self.customers) + 1)
+
+    def on_focus(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        widths = column_widths(width)
+        if y == 0:
+            style = self.get_component_rich_style("customer-table--header")
+            return self._strip(line(HEADERS, widths, False), width, style)
+        row = round(self.scroll_offset.y) + y - 1
+        if not 0 <= row < len(self.customers):
+            if row == 0 and self.empty_text:
+                style = self.get_component_rich_style("customer-table--empty")
+                return self._strip(Text(f" {self.empty_text}", no_wrap=True), width, style)
+            return Strip.blank(width, self.rich_style)
+        customer = self.customers[row]
+        selected = row == self.cursor_row
+        key = (row, customer.id, customer.version, width, selected, int(self.has_focus))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if selected:
+            style = self.get_component_rich_style("customer-table--cursor")
+        elif row % 2:
+            style = self.get_component_rich_style("customer-table--even-row")
+        else:
+            style = self.rich_style
+        strip = self._strip(line(customer_values(customer), widths, not selected), width, style)
+        if len(self._cache) > 512:
+            self._cache.clear()
+        self._cache[key] = strip
+        return strip
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        segments = [
+            Segment(s.text, style + s.style if s.style else style)
+            for s in text.render(self.app.console)
+        ]
+        return Strip(segments).extend_cell_length(width, style).crop(0, width)

@@ -113,8 +113,8 @@ async def measure(base_url: str, queries: list[str]) -> KeystrokeResult:
             state["text"] = text
             painted.clear()
 
-        def show_and_mark(customers: Any) -> None:
-            show(customers)
+        def show_and_mark(customers: Any, **options: Any) -> None:
+            show(customers, **options)
             if search.value == state.get("text"):
                 state["shown"] = time.perf_counter()
 
