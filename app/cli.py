@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from app.backend import Backend, BackendFactory
 
 if TYPE_CHECKING:
     from app.config import Settings
+    from app.emulator.serve import RunningEmulator
 
 
 def default_demo_db() -> Path:
@@ -24,16 +26,19 @@ def default_demo_db() -> Path:
 def embedded_factory(db_path: Path) -> BackendFactory:
     """Start the emulator on a free loopback port, seeded on first run, and connect to it."""
 
+    def start() -> RunningEmulator:
+        from app.emulator.serve import start_background  # uvicorn, faker, sqlite: off the loop
+
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        return start_background(db_path)
+
     async def connect(report: Callable[[str], None]) -> Backend:
+        report("starting the local demo…")
+        running = await asyncio.to_thread(start)
         from app.config import Environment
         from app.directory import CustomerDirectory
         from app.service import SquareService
 
-        report("starting the local demo…")
-        from app.emulator.serve import start_background  # deferred: uvicorn, faker, sqlite
-
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        running = await asyncio.to_thread(start_background, db_path)
         service = SquareService(running.base_url, running.token)
         notices = []
         if running.replaced:
@@ -87,9 +92,7 @@ def run_tui(args: argparse.Namespace) -> int:
         print(f"customer-desk: {error}", file=sys.stderr)
         return 2
     if args.demo or settings.is_local:
-        settings = settings.model_copy(
-            update={"environment": Environment.LOCAL, "base_url": None, "token": None}
-        )
+        settings = replace(settings, environment=Environment.LOCAL, base_url=None, token=None)
         factory = embedded_factory(Path(args.db) if args.db else default_demo_db())
     else:
         factory = remote_factory(settings)

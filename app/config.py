@@ -39,17 +39,16 @@ import os
 import stat
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 __all__ = [
     "APP_NAME",
     "DEFAULT_SQUARE_VERSION",
     "ConfigError",
     "Environment",
+    "Secret",
     "Settings",
     "config_path",
     "load_settings",
@@ -96,21 +95,48 @@ class Environment(enum.StrEnum):
         }[self]
 
 
-class Settings(BaseModel):
+class Secret:
+    """A token that shows as ``**********`` in every repr, str and log line.
+
+    (Settings are read before the first frame, so this module stays clear of pydantic;
+    the service accepts this or pydantic's ``SecretStr`` alike.)
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
     """Where and how to reach Square. ``base_url`` and ``token`` are ``None`` for LOCAL:
     the CLI starts the embedded emulator and supplies both."""
 
-    model_config = ConfigDict(frozen=True)
-
     environment: Environment = Environment.LOCAL
     base_url: str | None = None
-    token: SecretStr | None = None
+    token: Secret | None = None
     token_source: str | None = None
     """Where the token came from (``SQUARE_ACCESS_TOKEN``, a file path, ``keyring``)."""
     square_version: str = DEFAULT_SQUARE_VERSION
     read_only: bool = False
     timeout: float = 10.0
-    keymap: dict[str, str] = Field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, comma-separated as Textual takes them (``"ctrl+s,f2"``)."""
     config_file: Path | None = None
     """The config.toml that was read, if any."""
@@ -134,6 +160,8 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     explicit = env.get("CUSTOMER_DESK_CONFIG")
     if explicit:
         return Path(explicit).expanduser()
+    import platformdirs
+
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
 
 
@@ -193,7 +221,7 @@ def load_settings(
     return Settings(
         environment=environment,
         base_url=base_url,
-        token=SecretStr(token) if token else None,
+        token=Secret(token) if token else None,
         token_source=token_source,
         square_version=square_version or DEFAULT_SQUARE_VERSION,
         read_only=read_only,

@@ -39,7 +39,7 @@ import httpx
 from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
-from app.config import DEFAULT_SQUARE_VERSION
+from app.config import DEFAULT_SQUARE_VERSION, Secret
 from app.models import (
     Address,
     BulkUpdateEntry,
@@ -375,7 +375,7 @@ class SquareService:
     def __init__(
         self,
         base_url: str,
-        token: str | SecretStr,
+        token: str | SecretStr | Secret,
         *,
         square_version: str = DEFAULT_SQUARE_VERSION,
         timeout: float = 10.0,
@@ -388,7 +388,7 @@ class SquareService:
         rng: random.Random | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        secret = token.get_secret_value() if isinstance(token, SecretStr) else token
+        secret = token if isinstance(token, str) else token.get_secret_value()
         self._token = SecretStr(secret)  # kept masked: vars(), repr and pickles show ****
         self._base_url = base_url.rstrip("/")
         self._square_version = square_version
@@ -419,7 +419,7 @@ class SquareService:
         settings: Settings,
         *,
         base_url: str | None = None,
-        token: str | SecretStr | None = None,
+        token: str | SecretStr | Secret | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         **kwargs: Any,
     ) -> SquareService:

@@ -75,7 +75,7 @@ class CustomerDeskApp(App[None]):
             self.set_keymap(self.settings.keymap)
         self.customers_screen = CustomersScreen()
         self.push_screen(self.customers_screen)
-        self.connect()
+        self.call_after_refresh(self.connect)  # the first frame first: then the network
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:

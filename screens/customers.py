@@ -14,7 +14,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from app.search_query import QueryError, parse_query
 from app.tui import Connected, ConnectFailed, ConnectStep, describe_error
 from widgets.customer_table import CustomerTable
 from widgets.top_bar import TopBar
@@ -33,6 +32,8 @@ SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: crea
 
 def asks_square(text: str) -> bool:
     """Whether answering `text` needs SearchCustomers (email, phone, an id, an operator)."""
+    from app.search_query import QueryError, parse_query  # loaded with the directory
+
     try:
         query = parse_query(text)
     except QueryError:
