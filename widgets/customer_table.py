@@ -76,7 +76,7 @@ class CustomerTable(ScrollView, can_focus=True):
     posts :class:`CustomerTable.Selected`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Open", show=False),
+        Binding("enter", "select", "Open"),
         Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
         Binding("home,g", "first", "Top", show=False, id="table.top"),
