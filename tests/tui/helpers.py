@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.pilot import Pilot
 from textual.worker import WorkerState
+
+if TYPE_CHECKING:
+    from app.models import Customer
+    from widgets.profile_form import ProfileForm
 
 BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
 
@@ -20,3 +26,29 @@ async def settle(pilot: Pilot[object]) -> None:
 
 async def type_text(pilot: Pilot[object], text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+async def open_first(pilot: Pilot[object]) -> Customer:
+    """Once loaded, open the customer on the first row with the keys, as an agent would."""
+    from screens.customer import CustomerScreen
+    from widgets.customer_table import CustomerTable
+
+    await settle(pilot)
+    table = pilot.app.screen.query_one(CustomerTable)
+    table.focus()
+    customer = table.selected_customer
+    assert customer is not None
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CustomerScreen)
+    return customer
+
+
+async def open_first_for_editing(pilot: Pilot[object]) -> ProfileForm:
+    from widgets.profile_form import ProfileForm
+
+    await open_first(pilot)
+    await pilot.press("e")
+    form = pilot.app.screen.query_one(ProfileForm)
+    assert form.editing
+    return form

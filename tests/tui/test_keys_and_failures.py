@@ -17,7 +17,7 @@ from screens.customer import CustomerScreen
 from screens.customers import CustomersScreen
 from tests.conftest import FrozenClock
 from tests.tui.conftest import build_app
-from tests.tui.helpers import settle, type_text
+from tests.tui.helpers import open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
 
@@ -79,10 +79,7 @@ async def test_a_user_keymap_rebinds_by_id(demo_db: Path, clock: FrozenClock) ->
     desk = build_app(demo_db, clock)
     desk.settings = Settings(keymap={"customer.edit": "f2"})
     async with desk.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        desk.screen.query_one(CustomerTable).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_first(pilot)
         form = desk.screen.query_one(ProfileForm)
         await pilot.press("e")
         assert not form.editing
@@ -92,11 +89,7 @@ async def test_a_user_keymap_rebinds_by_id(demo_db: Path, clock: FrozenClock) ->
 
 async def test_quitting_with_unsaved_edits_asks_first(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        desk.screen.query_one(CustomerTable).focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("e")
+        await open_first_for_editing(pilot)
         desk.screen.query_one("#given_name", Input).value = "Unsaved"
         await pilot.press("ctrl+q")
         await pilot.pause()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TabbedContent
 
-from app.models import Customer
 from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
 from screens.customers import CustomersScreen
 from screens.pick_group import GroupPicker
-from tests.tui.helpers import settle, type_text
+from tests.tui.helpers import open_first, settle, type_text
 from widgets.cards_panel import CardsPanel
 from widgets.customer_table import CustomerTable
 from widgets.groups_panel import GroupsPanel
@@ -21,21 +19,9 @@ from widgets.profile_form import ProfileForm
 SIZE = (120, 40)
 
 
-async def open_first(desk: CustomerDeskApp, pilot: Pilot[object]) -> Customer:
-    await settle(pilot)
-    table = desk.screen.query_one(CustomerTable)
-    table.focus()
-    customer = table.selected_customer
-    assert customer is not None
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(desk.screen, CustomerScreen)
-    return customer
-
-
 async def test_add_and_remove_a_card(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        customer = await open_first(desk, pilot)
+        customer = await open_first(pilot)
         assert desk.backend is not None
         service = desk.backend.service
         before = [c async for c in service.iter_cards(customer_id=customer.id)]
@@ -74,7 +60,7 @@ async def test_a_declined_card_keeps_the_dialog_open_with_the_reason(
     desk: CustomerDeskApp,
 ) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        await open_first(desk, pilot)
+        await open_first(pilot)
         await pilot.press("]", "a")
         await pilot.pause()
         await type_text(pilot, "cnon:card-nonce-declined")
@@ -91,7 +77,7 @@ async def test_a_declined_card_keeps_the_dialog_open_with_the_reason(
 
 async def test_add_and_remove_a_group(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        customer = await open_first(desk, pilot)
+        customer = await open_first(pilot)
         assert desk.backend is not None
         service = desk.backend.service
         groups = [g async for g in service.iter_customer_groups()]
@@ -125,7 +111,7 @@ async def test_add_and_remove_a_group(desk: CustomerDeskApp) -> None:
 
 async def test_a_new_group_name_creates_the_group(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        customer = await open_first(desk, pilot)
+        customer = await open_first(pilot)
         await pilot.press("]", "]", "a")
         await pilot.pause()
         await type_text(pilot, "Wholesale [EU]")
@@ -171,7 +157,7 @@ async def test_create_a_new_customer(desk: CustomerDeskApp) -> None:
 
 async def test_delete_a_customer(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        customer = await open_first(desk, pilot)
+        customer = await open_first(pilot)
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(desk.screen, ConfirmDialog)

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import httpx
-from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from app.models import Customer, CustomerFields
@@ -14,7 +13,7 @@ from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
 from screens.customers import CustomersScreen
-from tests.tui.helpers import settle, type_text
+from tests.tui.helpers import open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
 
@@ -82,14 +81,7 @@ async def test_typing_a_name_shows_the_matching_rows(desk: CustomerDeskApp) -> N
 
 async def test_open_edit_save_reaches_the_store(desk: CustomerDeskApp, demo_db: Path) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        table = desk.screen.query_one(CustomerTable)
-        table.focus()
-        customer = table.selected_customer
-        assert customer is not None
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(desk.screen, CustomerScreen)
+        customer = await open_first(pilot)
         await pilot.press("e")
         form = desk.screen.query_one(ProfileForm)
         assert form.editing
@@ -109,12 +101,7 @@ async def test_a_rejected_email_shows_beside_the_field_and_keeps_the_text(
     desk: CustomerDeskApp,
 ) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        desk.screen.query_one(CustomerTable).focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("e")
-        form = desk.screen.query_one(ProfileForm)
+        form = await open_first_for_editing(pilot)
         email = form.query_one("#email_address", Input)
         email.value = "not-an-email"
         await pilot.press("ctrl+s")
@@ -126,18 +113,9 @@ async def test_a_rejected_email_shows_beside_the_field_and_keeps_the_text(
         assert form.query_one("#field-email_address").has_class("-invalid")
 
 
-async def open_first_for_editing(desk: CustomerDeskApp, pilot: Pilot[object]) -> ProfileForm:
-    await settle(pilot)
-    desk.screen.query_one(CustomerTable).focus()
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press("e")
-    return desk.screen.query_one(ProfileForm)
-
-
 async def test_a_change_saved_elsewhere_to_another_field_is_merged(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        form = await open_first_for_editing(desk, pilot)
+        form = await open_first_for_editing(pilot)
         customer = form.customer
         assert desk.backend is not None
         service = desk.backend.service
@@ -157,7 +135,7 @@ async def test_a_change_saved_elsewhere_to_another_field_is_merged(desk: Custome
 
 async def test_a_clash_on_the_same_field_keeps_the_typed_text(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        form = await open_first_for_editing(desk, pilot)
+        form = await open_first_for_editing(pilot)
         customer = form.customer
         assert desk.backend is not None
         service = desk.backend.service
@@ -181,7 +159,7 @@ async def test_a_clash_on_the_same_field_keeps_the_typed_text(desk: CustomerDesk
 
 async def test_escape_with_unsaved_edits_asks_before_discarding(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        form = await open_first_for_editing(desk, pilot)
+        form = await open_first_for_editing(pilot)
         original = form.query_one("#given_name", Input).value
         form.query_one("#given_name", Input).value = "Changed"
         await pilot.press("escape")
@@ -224,7 +202,7 @@ async def test_typing_an_email_or_a_phone_finds_the_customer(desk: CustomerDeskA
 
 async def test_edit_the_address_a_bad_country_is_shown_beside_it(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
-        form = await open_first_for_editing(desk, pilot)
+        form = await open_first_for_editing(pilot)
         customer = form.customer
         assert customer.address is not None and customer.address.address_line_1
         form.query_one("#locality", Input).value = "Springfield"
