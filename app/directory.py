@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from app.index import CustomerIndex, fold, national_digits
+from app.index import CustomerIndex, CustomerList, fold, national_digits
 from app.models import Customer, CustomerPage
 from app.search_query import ParsedQuery, QueryError, format_time, parse_query
 from app.service import NotFoundError, SquareError
@@ -63,12 +63,15 @@ class LoadProgress:
 class SearchResults:
     """A ranked answer: at most ``limit`` customers, ``total`` matches in all.
 
+    ``customers`` is a :class:`~app.index.CustomerList`: a read-only sequence whose
+    customers are built from the index the first time each is read, so read only the rows
+    you show (``customers.ids`` has every id without building any).
     ``source`` says where they came from: ``"index"`` (local only), ``"api"`` (only
     SearchCustomers), ``"index+api"`` (both, merged), or ``"none"`` (nothing was asked:
     a malformed query). ``error`` is a message for the agent when part of the search failed
     or was refused; whatever could still be found is in ``customers``."""
 
-    customers: list[Customer]
+    customers: CustomerList
     total: int
     source: str
     error: str | None = None
@@ -361,7 +364,7 @@ class CustomerDirectory:
         try:
             query = parse_query(text)
         except QueryError as err:
-            return SearchResults([], 0, "none", str(err))
+            return SearchResults(CustomerList.of(()), 0, "none", str(err))
         if query.has_operators:
             return await self._search_api(query, limit)
         if query.kind == "empty" and not self._loaded:
@@ -379,7 +382,7 @@ class CustomerDirectory:
             return SearchResults(hits.customers, hits.total, "index", str(err))
         customers = page.customers[:limit]
         total = page.count if page.count is not None else len(customers)
-        return SearchResults(customers, total, "api")
+        return SearchResults(CustomerList.of(customers), total, "api")
 
     async def _search_index(self, query: ParsedQuery, limit: int) -> SearchResults:
         index = self._index
@@ -447,7 +450,7 @@ class CustomerDirectory:
                 best = min(group, current[0]) if current else group
                 ranked[customer.id] = (best, index.sort_key(customer), customer)
         ordered = sorted(ranked.values(), key=lambda item: (item[0], item[1]))
-        customers = [item[2] for item in ordered[:limit]]
+        customers = CustomerList.of(item[2] for item in ordered[:limit])
         total = hits.total + extra
         if api_count is not None:
             total = max(total, api_count)
@@ -468,13 +471,17 @@ class CustomerDirectory:
                     for name in names:
                         known = await self._resolve(cache, key, name)
                         if known.startswith("!"):
-                            return SearchResults([], 0, "none", known[1:])
+                            return SearchResults(CustomerList.of(()), 0, "none", known[1:])
                         resolved.setdefault(rule, []).append(known)
                 if key == "segment_ids" and sum(len(v) for v in resolved.values()) > 3:
-                    return SearchResults([], 0, "none", "segment: at most 3 segments at once")
+                    return SearchResults(
+                        CustomerList.of(()), 0, "none", "segment: at most 3 segments at once"
+                    )
                 flt[key] = resolved
         except SquareError as err:
-            return SearchResults([], 0, "none", f"could not list {key.split('_')[0]}s: {err}")
+            return SearchResults(
+                CustomerList.of(()), 0, "none", f"could not list {key.split('_')[0]}s: {err}"
+            )
         body = {"filter": flt, "sort": {"field": "DEFAULT", "order": "ASC"}}
         words = query.words
         index = self._index
@@ -517,7 +524,7 @@ class CustomerDirectory:
         except SquareError as err:
             error = str(err)
         found.sort(key=lambda item: (item[0], item[1]))
-        customers = [item[2] for item in found[:limit]]
+        customers = CustomerList.of(item[2] for item in found[:limit])
         total = len(found) if words or api_count is None else api_count
         return SearchResults(customers, total, "api", error)
 

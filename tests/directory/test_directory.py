@@ -54,6 +54,22 @@ async def test_empty_text_is_everyone_in_default_order(loaded: CustomerDirectory
     assert keys == sorted(keys)
 
 
+async def test_results_are_built_as_they_are_read(loaded: CustomerDirectory) -> None:
+    from app.index import CustomerList
+
+    results = await loaded.search("", limit=200)
+    customers = results.customers
+    assert isinstance(customers, CustomerList) and len(customers) == 200
+    assert repr(customers) == "<CustomerList of 200 (0 built)>"
+    shown_rows = customers[:35]
+    assert [c.id for c in shown_rows] == list(customers.ids[:35])
+    assert customers[0].created_at is not None and customers[0].created_at.date()
+    # every answer, from the index or from Square, has ids without building anything
+    for text in ("group:vip", "ada@example.com", "group:nosuchgroup"):
+        other = (await loaded.search(text)).customers
+        assert list(other.ids) == [c.id for c in other]
+
+
 async def test_ranking_exact_then_names_then_the_rest(loaded: CustomerDirectory) -> None:
     results = await loaded.search("ada@example.com")
     assert shown(results)[0] == "Ada Lovelace"

@@ -212,3 +212,100 @@ async def test_a_background_build_keeps_the_writes_made_meanwhile() -> None:
     assert search(index, "adela zed") == ["Adela Zed"]
     assert search(index, "zoe bronte") == []
     assert len(index) == 2007
+
+
+def test_answers_build_customers_only_when_read() -> None:
+    index = CustomerIndex()
+    for customer in synthetic_customers(500):
+        index.upsert(customer)
+    index.build()
+    index._cache.clear()
+    hits = index.search([], 200)
+    assert len(hits.customers) == 200 and len(index._cache) == 0  # nothing built yet
+    first = hits.customers[0]
+    assert len(index._cache) == 1
+    assert hits.customers[0] is first  # read again: the same object
+    assert hits.customers.ids[0] == first.id
+    assert len(hits.customers.ids) == 200 and len(index._cache) == 1  # ids build nothing
+    assert [c.id for c in hits.customers[:35]] == list(hits.customers.ids[:35])
+    assert len(index._cache) == 35
+
+
+def test_an_answer_is_a_read_only_sequence(index: CustomerIndex) -> None:
+    hits = index.search([], 50)
+    customers = hits.customers
+    everyone = list(customers)
+    assert [c.id for c in everyone] == ["C1", "C2", "C7", "C6", "C4", "C5", "C3"]
+    assert len(customers) == 7 and customers[-1].id == "C3"
+    assert customers[1:3] == everyone[1:3] and everyone[1:3] == customers[1:3]
+    assert [c.id for c in customers[::-2]] == ["C3", "C4", "C7", "C1"]
+    assert customers == everyone and customers == tuple(everyone) and customers != everyone[1:]
+    assert customers[2] in customers and customers.index(customers[2]) == 2
+    assert list(reversed(customers)) == everyone[::-1]
+    with pytest.raises(IndexError):
+        customers[7]
+    # a built customer is fully typed, as the table reads it
+    ada = index.get("C1")
+    assert ada is not None and ada == customers[0] and ada.display_name == "Ada Lovelace"
+
+
+def test_an_answer_keeps_what_was_found_when_the_index_changes(index: CustomerIndex) -> None:
+    hits = index.search(query_words("ada"), 50)
+    index.upsert(make("C1", version=3, given_name="Augusta", family_name="King"))
+    index.remove("C2")
+    index.build()
+    assert names(hits.customers) == ["Ada Lovelace", "Adam Lovell", "Zoë Brontë"]
+    assert names(index.search(query_words("ada"), 50).customers) == ["Zoë Brontë"]
+
+
+def test_the_delta_survives_many_rewrites_and_removals() -> None:
+    customers = synthetic_customers(1500)
+    index = CustomerIndex()
+    index.auto_build = False
+    for customer in customers:  # its id table grows from 16 entries to 4,096
+        index.upsert(customer)
+    for round_ in range(1, 4):  # every third customer rewritten three times
+        for customer in customers[::3]:
+            index.upsert(customer.model_copy(update={"version": round_, "note": f"r{round_}"}))
+    for customer in customers[1::3]:
+        index.remove(customer.id)
+    index.upsert(customers[1])  # back again
+    expected = {c.id for c in customers[::3]} | {c.id for c in customers[2::3]} | {customers[1].id}
+    assert len(index) == len(expected) == len(set(index.ids()))
+    assert set(index.ids()) == expected
+    assert index.search(query_words("r3"), 2000).total == len(customers[::3])
+    assert index.search(query_words("r2"), 2000).total == 0
+    held = customers[3]
+    assert index.version_of(held.id) == 3
+    assert index.get(customers[4].id) is None and customers[4].id not in index
+    before = [(c.id, g) for c, g in zip(*_ranked(index, "ma r3"), strict=True)]
+    index.build()
+    assert [(c.id, g) for c, g in zip(*_ranked(index, "ma r3"), strict=True)] == before
+    assert len(index) == len(expected) and len(index._delta) == 0
+
+
+def _ranked(index: CustomerIndex, text: str) -> tuple[list[Customer], list[int]]:
+    hits = index.search(query_words(text), 500)
+    return list(hits.customers), hits.groups
+
+
+def test_no_python_object_per_customer() -> None:
+    """Per-customer Python objects made during a load and freed after the build would
+    leave the small-object heap fragmented (arenas held by whatever else was allocated
+    meanwhile): the delta and the base keep customers in a few large buffers."""
+    import gc
+    import sys
+
+    customers = synthetic_customers(5000)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    index = CustomerIndex()
+    index.auto_build = False
+    for customer in customers:
+        index.upsert(customer)
+    gc.collect()
+    assert sys.getallocatedblocks() - before < 200  # the delta: a constant few
+    index.build()
+    gc.collect()
+    # the base: a sample of its vocabulary and its frequent prefixes, not per customer
+    assert sys.getallocatedblocks() - before < len(customers) // 2
