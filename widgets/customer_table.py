@@ -107,7 +107,10 @@ class CustomerTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.customers: list[Customer] = []
+        self.customers: Sequence[Customer] = ()
+        """The answer shown; the directory builds each customer only when it is read."""
+        self._ids: Sequence[str] = ()
+        self._saved: dict[int, Customer] = {}
         self.empty_text = ""
         self._cache: dict[tuple[int, str, int, int, bool, int], Strip] = {}
 
@@ -120,18 +123,27 @@ class CustomerTable(ScrollView, can_focus=True):
     @property
     def selected_customer(self) -> Customer | None:
         if 0 <= self.cursor_row < len(self.customers):
-            return self.customers[self.cursor_row]
+            return self.customer_at(self.cursor_row)
         return None
 
+    def customer_at(self, row: int) -> Customer:
+        return self._saved.get(row) or self.customers[row]
+
     def show(self, customers: Sequence[Customer], *, empty_text: str = "") -> None:
-        """Replace the rows, keeping the cursor on the same customer when it is still there."""
-        current = self.selected_customer
-        self.customers = list(customers)
+        """Replace the rows, keeping the cursor on the same customer when it is still there.
+
+        Only the rows painted are read, so a lazy answer builds about a screenful.
+        """
+        current = self._ids[self.cursor_row] if 0 <= self.cursor_row < len(self._ids) else None
+        self.customers = customers
+        ids = getattr(customers, "ids", None)
+        self._ids = ids if ids is not None else [c.id for c in customers]
+        self._saved = {}
         self.empty_text = empty_text
         self._cache.clear()
         row = 0
-        if current is not None:
-            row = next((i for i, c in enumerate(self.customers) if c.id == current.id), 0)
+        if current is not None and current in self._ids:
+            row = list(self._ids).index(current)
         self.virtual_size = Size(self.size.width, len(self.customers) + 1)
         self.cursor_row = row
         if row == 0:
@@ -140,9 +152,9 @@ class CustomerTable(ScrollView, can_focus=True):
 
     def update_customer(self, customer: Customer) -> None:
         """Show a saved customer in place."""
-        for index, shown in enumerate(self.customers):
-            if shown.id == customer.id:
-                self.customers[index] = customer
+        for index, shown_id in enumerate(self._ids):
+            if shown_id == customer.id:
+                self._saved[index] = customer
                 self._cache.clear()
                 self.refresh()
                 return
@@ -225,7 +237,7 @@ class CustomerTable(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("customer-table--empty")
                 return self._strip(Text(f" {self.empty_text}", no_wrap=True), width, style)
             return Strip.blank(width, self.rich_style)
-        customer = self.customers[row]
+        customer = self.customer_at(row)
         selected = row == self.cursor_row
         key = (row, customer.id, customer.version, width, selected, int(self.has_focus))
         cached = self._cache.get(key)
