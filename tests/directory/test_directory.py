@@ -10,7 +10,7 @@ from app.directory import CustomerDirectory, LoadProgress
 from app.models import CustomerFields
 from app.service import SquareService
 from tests.conftest import DEMO_CUSTOMERS
-from tests.directory.conftest import CountingTransport, ServiceMaker
+from tests.conftest import CountingTransport, ServiceMaker
 
 
 def shown(results: Any) -> list[str]:

@@ -30,7 +30,7 @@ from app.service import (
     ValidationError,
 )
 
-from .conftest import ServiceMaker
+from tests.conftest import ServiceMaker
 
 DEMO_CUSTOMERS = 300
 

@@ -34,7 +34,7 @@ from app.emulator.server import create_app
 from app.models import BulkUpdateEntry, Customer, CustomerFields
 from app.service import NotFoundError, SquareError, SquareService
 
-from .conftest import EMULATOR_URL, ServiceMaker
+from tests.conftest import EMULATOR_URL, ServiceMaker
 
 pytestmark = pytest.mark.slow
 
