@@ -672,17 +672,21 @@ def _group_name(body: Body) -> str:
 
 @operation("ListCustomerGroups", "GET", "/v2/customers/groups", "CUSTOMERS_READ")
 def list_groups(emu: Emulator, call: Call) -> Result:
+    return _offset_page(call, "ListCustomerGroups", "groups", emu.store.list_groups())
+
+
+def _offset_page(call: Call, operation: str, key: str, items: list[Any]) -> Result:
+    """A page of a short list (groups, segments): `limit` 1–50, an offset cursor."""
     limit = rules.check_limit(
         rules.query_int(call.query, "limit"), rules.GROUPS_LIMIT_DEFAULT, rules.GROUPS_LIMIT_MAX
     )
-    query_id = _fingerprint(["ListCustomerGroups"])
+    query_id = _fingerprint([operation])
     start = _offset_cursor(call.query.get("cursor"), query_id)
-    groups = emu.store.list_groups()
-    chunk = groups[start : start + limit]
+    chunk = items[start : start + limit]
     body: Body = {}
     if chunk:
-        body["groups"] = chunk
-    if start + limit < len(groups):
+        body[key] = chunk
+    if start + limit < len(items):
         body["cursor"] = encode_cursor(query_id, start + limit)
     return 200, body
 
@@ -762,19 +766,7 @@ def remove_group(emu: Emulator, call: Call) -> Result:
 
 @operation("ListCustomerSegments", "GET", "/v2/customers/segments", "CUSTOMERS_READ")
 def list_segments(emu: Emulator, call: Call) -> Result:
-    limit = rules.check_limit(
-        rules.query_int(call.query, "limit"), rules.GROUPS_LIMIT_DEFAULT, rules.GROUPS_LIMIT_MAX
-    )
-    query_id = _fingerprint(["ListCustomerSegments"])
-    start = _offset_cursor(call.query.get("cursor"), query_id)
-    segments = emu.store.list_segments()
-    chunk = segments[start : start + limit]
-    body: Body = {}
-    if chunk:
-        body["segments"] = chunk
-    if start + limit < len(segments):
-        body["cursor"] = encode_cursor(query_id, start + limit)
-    return 200, body
+    return _offset_page(call, "ListCustomerSegments", "segments", emu.store.list_segments())
 
 
 @operation(
