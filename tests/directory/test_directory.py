@@ -9,8 +9,7 @@ from typing import Any
 from app.directory import CustomerDirectory, LoadProgress
 from app.models import CustomerFields
 from app.service import SquareService
-from tests.conftest import DEMO_CUSTOMERS
-from tests.conftest import CountingTransport, ServiceMaker
+from tests.conftest import DEMO_CUSTOMERS, CountingTransport, ServiceMaker
 
 
 def shown(results: Any) -> list[str]:

@@ -29,7 +29,6 @@ from app.service import (
     UnauthorizedError,
     ValidationError,
 )
-
 from tests.conftest import ServiceMaker
 
 DEMO_CUSTOMERS = 300

@@ -33,7 +33,6 @@ from app.emulator.faults import Faults
 from app.emulator.server import create_app
 from app.models import BulkUpdateEntry, Customer, CustomerFields
 from app.service import NotFoundError, SquareError, SquareService
-
 from tests.conftest import EMULATOR_URL, ServiceMaker
 
 pytestmark = pytest.mark.slow
