@@ -130,6 +130,8 @@ class CustomersScreen(Screen[None]):
             return  # a stale answer: the agent has typed on
         self.results = results
         empty = f"No customer matches “{text.strip()}”." if text.strip() else "No customers yet."
+        if results.error:
+            empty = results.error
         self.query_one(CustomerTable).show(results.customers, empty_text=empty)
         if results.error:
             self.notify(results.error, title="Search", severity="warning", markup=False)

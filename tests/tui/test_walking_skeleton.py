@@ -223,3 +223,22 @@ async def test_edit_the_address_a_bad_country_is_shown_beside_it(desk: CustomerD
         assert stored.address.country == "GB"
         assert stored.address.address_line_1 == customer.address.address_line_1
         assert stored.address.postal_code == customer.address.postal_code
+
+
+async def test_an_operator_filters_through_square(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert desk.backend is not None
+        service = desk.backend.service
+        groups = [g async for g in service.iter_customer_groups()]
+        vip = next(g for g in groups if g.name == "VIP")
+        await type_text(pilot, "group:vip")
+        await settle(pilot)
+        table = desk.screen.query_one(CustomerTable)
+        assert len(table.customers) > 0
+        assert all(vip.id in c.group_ids for c in table.customers)
+        await pilot.press("escape")
+        await type_text(pilot, "created:>soon")
+        await settle(pilot)
+        assert desk.is_running and len(table.customers) == 0
+        assert "created" in table.empty_text  # the reason, where the rows would be
