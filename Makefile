@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/customer-desk
+	$(BIN)/customer-desk --demo
 
 emulator: $(STAMP)
 	$(BIN)/customer-desk emulator
