@@ -162,3 +162,17 @@ async def test_refresh_shows_a_customer_added_by_another_client(desk: CustomerDe
         await settle(pilot)
         assert search.value == "quentin elsew"
         assert [c.id for c in table.customers] == [other.id]
+
+
+async def test_a_click_highlights_a_row_and_a_second_click_opens_it(desk: CustomerDeskApp) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = desk.screen.query_one(CustomerTable)
+        await pilot.click(CustomerTable, offset=(5, 3))  # line 0 is the header
+        assert table.cursor_row == 2
+        chosen = table.selected_customer
+        assert chosen is not None
+        await pilot.click(CustomerTable, offset=(5, 3))
+        await settle(pilot)
+        assert isinstance(desk.screen, CustomerScreen)
+        assert desk.screen.customer.id == chosen.id
