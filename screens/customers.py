@@ -30,17 +30,6 @@ NETWORK_DEBOUNCE = 0.15
 SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
 
 
-def asks_square(text: str) -> bool:
-    """Whether answering `text` needs SearchCustomers (email, phone, an id, an operator)."""
-    from app.search_query import QueryError, parse_query  # loaded with the directory
-
-    try:
-        query = parse_query(text)
-    except QueryError:
-        return False
-    return query.has_operators or query.kind in ("email", "phone") or bool(query.exact_id)
-
-
 class CustomersScreen(Screen[None]):
     """Find a customer: type to search, `enter` to open."""
 
@@ -122,7 +111,7 @@ class CustomersScreen(Screen[None]):
     @work(exclusive=True, group="search", exit_on_error=False)
     async def search(self, text: str) -> None:
         assert self.backend is not None
-        if asks_square(text):
+        if self.backend.directory.asks_square(text):
             # Each keystroke cancels this worker: only a pause in typing reaches Square.
             await asyncio.sleep(NETWORK_DEBOUNCE)
         results = await self.backend.directory.search(text)

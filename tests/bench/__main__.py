@@ -248,7 +248,7 @@ def directory_rows(plan: Plan, base_url: str, db: Path) -> list[Row]:
             f"p95 {i95:.2f} ms (p50 {i50:.2f} ms)",
             "p95 ≤ 2 ms",
             i95 <= 2,
-            f"{got['queries']:,} queries; CustomerIndex.search, the top 200 as a lazy list "
+            f"{got['queries']:,} queries; WordIndex.search, the top 200 as a lazy list "
             f"whose customers are built when read (ranking alone p95 {rank95:.2f} ms; "
             "the keystroke rows include building what is painted)",
         ),

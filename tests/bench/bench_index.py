@@ -7,7 +7,7 @@ load would bring them, then the index is built. Queries are one to three word pr
 of real names, emails and notes, drawn with a fixed seed. Times are per query:
 
 * rank      — the index's answer: the first 200 in order, and the total
-* search    — ``CustomerIndex.search``: the same as a ``CustomerList``, whose customers
+* search    — ``WordIndex.search``: the same as a ``CustomerList``, whose customers
   are built only when read
 * search+35 — the same, then the first 35 customers read (a screenful of rows), and
   search+200 — all 200 read (the customer cache starts cold for each of these)
@@ -80,13 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     bare = bare_rss_mb()
-    from app.directory import CustomerDirectory
-    from app.index import CustomerIndex, query_words
+    from app.directory import CustomerDirectory, WordIndex, query_words
     from tests.directory.synthetic import synthetic_customers
 
     gc.collect()
     before = rss_mb()
-    index = CustomerIndex()
+    index = WordIndex()
     index.auto_build = False
     started = time.perf_counter()
     fed = 0.0

@@ -6,7 +6,7 @@ Run in a fresh interpreter so that nothing else lives in its memory. It measures
 interpreter beside it (``bench_index.bare_rss_mb``), its own resident set after the
 imports, then ``CustomerDirectory.load()`` from the emulator at BASE_URL (served by
 another process), its resident set again, and then query times over the loaded
-directory: the local index on its own (``CustomerIndex.search``: rank, then the 200
+directory: the local index on its own (``WordIndex.search``: rank, then the 200
 ``Customer`` objects of the answer; and ``rank`` alone) and ``CustomerDirectory.search``
 end to end.
 Queries are every prefix of realistic name queries typed key by key (names sampled from
@@ -35,9 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     from tests.bench.bench_index import bare_rss_mb, make_queries, rss_mb
 
     bare = bare_rss_mb()
-    from app.directory import CustomerDirectory
+    from app.directory import CustomerDirectory, query_words
     from app.emulator import DEMO_TOKEN
-    from app.index import query_words
     from app.service import SquareService
     from tests.bench.queries import name_queries, prefixes, sample_customers
 

@@ -66,7 +66,7 @@ SPAN_SECONDS = int((datetime(2026, 1, 1, tzinfo=UTC) - EPOCH).total_seconds())
 
 
 def _ascii(text: str) -> str:
-    from app.index import fold
+    from app.directory.folding import fold
 
     return "".join(ch for ch in fold(text) if ch.isalnum())
 

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from app.directory import CustomerDirectory, LoadProgress
+from app.directory import CustomerDirectory, LoadProgress, QueryError
 from app.models import CustomerFields
 from app.service import SquareService
 from tests.conftest import DEMO_CUSTOMERS, CountingTransport, ServiceMaker
@@ -47,14 +47,14 @@ async def test_empty_text_is_everyone_in_default_order(loaded: CustomerDirectory
     results = await loaded.search("", limit=50)
     assert results.total == DEMO_CUSTOMERS
     assert len(results.customers) == 50
-    from app.index import fold
+    from app.directory import fold
 
     keys = [fold(c.display_name) for c in results.customers]
     assert keys == sorted(keys)
 
 
 async def test_results_are_built_as_they_are_read(loaded: CustomerDirectory) -> None:
-    from app.index import CustomerList
+    from app.directory import CustomerList
 
     results = await loaded.search("", limit=200)
     customers = results.customers
@@ -89,6 +89,36 @@ async def test_email_text_also_asks_square(
     assert results.source == "index+api"
     sent = json.loads(transport.searches()[before])
     assert sent["query"]["filter"] == {"email_address": {"fuzzy": "ensbakery"}}
+
+
+async def test_only_a_query_that_asks_square_reaches_it(
+    loaded: CustomerDirectory, transport: CountingTransport
+) -> None:
+    """The search bar waits for a pause in typing only before a search that asks Square:
+    the directory's answer to ``asks_square`` matches where its search goes."""
+    for text in ("", "ada lov", "zoe bronte", "oconnor", "created:nonsense"):
+        before = len(transport.requests)
+        assert not loaded.asks_square(text)
+        await loaded.search(text)
+        assert len(transport.requests) == before, text
+    for text in ("@ensbakery", "212-1200", "group:vip", "ZZZZZZZZZZZZZZZZZZZZZZZZZ9"):
+        before = len(transport.requests)
+        assert loaded.asks_square(text)
+        await loaded.search(text)
+        assert len(transport.requests) > before, text
+
+
+async def test_a_text_is_parsed_once_for_the_decision_and_the_search(
+    loaded: CustomerDirectory,
+) -> None:
+    parsed = loaded.parse("ada group:vip")
+    assert loaded.asks_square("ada group:vip")
+    assert loaded.parse("ada group:vip") is parsed
+    assert loaded.parse("ada") is not parsed
+    error = loaded.parse("created:nonsense")
+    assert isinstance(error, QueryError)
+    results = await loaded.search("created:nonsense")
+    assert (results.source, results.error) == ("none", str(error))
 
 
 async def test_phone_text(loaded: CustomerDirectory) -> None:

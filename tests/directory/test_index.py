@@ -1,4 +1,4 @@
-"""The local index on its own: folding, word-prefix matching, ranking, writes, builds."""
+"""The word index on its own: word-prefix matching, ranking, writes, builds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.index import CustomerIndex, fold, national_digits, query_words, words
+from app.directory import WordIndex, query_words
 from app.models import Customer
 from tests.directory.synthetic import synthetic_customers
 
@@ -31,9 +31,9 @@ def names(customers: list[Customer]) -> list[str]:
 
 
 @pytest.fixture(params=["delta", "built"])
-def index(request: pytest.FixtureRequest) -> CustomerIndex:
+def index(request: pytest.FixtureRequest) -> WordIndex:
     """Every behaviour holds whether the customers sit in the delta or in a built base."""
-    index = CustomerIndex()
+    index = WordIndex()
     for customer in PEOPLE:
         index.upsert(customer)
     if request.param == "built":
@@ -41,30 +41,11 @@ def index(request: pytest.FixtureRequest) -> CustomerIndex:
     return index
 
 
-def search(index: CustomerIndex, text: str, limit: int = 50) -> list[str]:
+def search(index: WordIndex, text: str, limit: int = 50) -> list[str]:
     return names(index.search(query_words(text), limit).customers)
 
 
-def test_fold_drops_case_and_accents() -> None:
-    assert fold("Zoë BRONTË") == "zoe bronte"
-    assert fold("Søren Ærø Łódź straße") == "soren aero lodz strasse"
-    assert words("O'Connor-Smith, José") == ["o", "connor", "smith", "jose"]
-
-
-def test_query_words_drop_words_implied_by_longer_ones() -> None:
-    assert query_words("a ada Lov") == ["ada", "lov"]
-    assert query_words("  ") == []
-
-
-def test_national_digits() -> None:
-    assert national_digits("+1 206-222-3333") == "2062223333"
-    assert national_digits("+44 20 7946 0018") == "2079460018"
-    assert national_digits("+353 1 234 5678") == "12345678"
-    assert national_digits("1-212-555-4240") == "2125554240"
-    assert national_digits("(415) 212-1200") == "4152121200"
-
-
-def test_every_word_must_prefix_some_word(index: CustomerIndex) -> None:
+def test_every_word_must_prefix_some_word(index: WordIndex) -> None:
     assert search(index, "ada lovela") == ["Ada Lovelace"]
     assert search(index, "adam") == ["Adam Lovell"]
     assert search(index, "lov ad") == ["Ada Lovelace", "Adam Lovell"]
@@ -72,7 +53,7 @@ def test_every_word_must_prefix_some_word(index: CustomerIndex) -> None:
     assert search(index, "ovelace") == []  # prefixes only, not infixes
 
 
-def test_accents_and_case_do_not_matter(index: CustomerIndex) -> None:
+def test_accents_and_case_do_not_matter(index: WordIndex) -> None:
     assert search(index, "zoe bronte") == ["Zoë Brontë"]
     assert search(index, "ZOË") == ["Zoë Brontë"]
     assert search(index, "alvarez") == ["José Álvarez"]
@@ -80,14 +61,14 @@ def test_accents_and_case_do_not_matter(index: CustomerIndex) -> None:
     assert search(index, "siobhan") == ["Siobhán O'Connor"]
 
 
-def test_joined_names_and_nicknames(index: CustomerIndex) -> None:
+def test_joined_names_and_nicknames(index: WordIndex) -> None:
     assert search(index, "oconnor") == ["Siobhán O'Connor"]
     assert search(index, "o'connor") == ["Siobhán O'Connor"]
     assert search(index, "pepe") == ["José Álvarez"]
     assert search(index, "sorens") == ["Søren's Bakery"]
 
 
-def test_other_fields_are_indexed(index: CustomerIndex) -> None:
+def test_other_fields_are_indexed(index: WordIndex) -> None:
     assert search(index, "example") == ["Ada Lovelace"]
     assert search(index, "sorensbakery") == ["Søren's Bakery"]
     assert search(index, "nyc m 35") == ["Siobhán O'Connor"]  # reference id
@@ -98,7 +79,7 @@ def test_other_fields_are_indexed(index: CustomerIndex) -> None:
     assert search(index, "7946") == ["Adam Lovell"]  # a digit group as written
 
 
-def test_name_matches_rank_above_other_matches(index: CustomerIndex) -> None:
+def test_name_matches_rank_above_other_matches(index: WordIndex) -> None:
     # "Zoë Brontë" matches "ada" only in her note; Ada and Adam match by name.
     hits = index.search(["ada"], 50)
     assert names(hits.customers) == ["Ada Lovelace", "Adam Lovell", "Zoë Brontë"]
@@ -106,7 +87,7 @@ def test_name_matches_rank_above_other_matches(index: CustomerIndex) -> None:
     assert hits.total == 3
 
 
-def test_exact_ids_rank_first(index: CustomerIndex) -> None:
+def test_exact_ids_rank_first(index: WordIndex) -> None:
     hits = index.search(["ada"], 50, exact_ids=["C2"])
     assert names(hits.customers) == ["Adam Lovell", "Ada Lovelace", "Zoë Brontë"]
     assert hits.groups == [0, 1, 2]
@@ -116,7 +97,7 @@ def test_exact_ids_rank_first(index: CustomerIndex) -> None:
     assert hits.total == 1
 
 
-def test_empty_query_is_everyone_in_default_order(index: CustomerIndex) -> None:
+def test_empty_query_is_everyone_in_default_order(index: WordIndex) -> None:
     hits = index.search([], 50)
     assert names(hits.customers) == [
         "Ada Lovelace",
@@ -130,13 +111,13 @@ def test_empty_query_is_everyone_in_default_order(index: CustomerIndex) -> None:
     assert hits.total == len(PEOPLE) == len(index)
 
 
-def test_limit_keeps_the_total(index: CustomerIndex) -> None:
+def test_limit_keeps_the_total(index: WordIndex) -> None:
     hits = index.search([], 2)
     assert names(hits.customers) == ["Ada Lovelace", "Adam Lovell"]
     assert hits.total == 7
 
 
-def test_updates_replace_and_older_versions_are_ignored(index: CustomerIndex) -> None:
+def test_updates_replace_and_older_versions_are_ignored(index: WordIndex) -> None:
     renamed = make("C1", version=3, given_name="Augusta", family_name="King")
     assert index.upsert(renamed)
     assert search(index, "lovelace") == []
@@ -148,7 +129,7 @@ def test_updates_replace_and_older_versions_are_ignored(index: CustomerIndex) ->
     assert len(index) == 7
 
 
-def test_remove(index: CustomerIndex) -> None:
+def test_remove(index: WordIndex) -> None:
     assert index.remove("C3")
     assert not index.remove("C3")
     assert "C3" not in index
@@ -158,7 +139,7 @@ def test_remove(index: CustomerIndex) -> None:
 
 
 def test_writes_after_a_build_merge_in_order() -> None:
-    index = CustomerIndex()
+    index = WordIndex()
     for customer in PEOPLE:
         index.upsert(customer)
     index.build()
@@ -174,8 +155,8 @@ def test_writes_after_a_build_merge_in_order() -> None:
 
 def test_built_and_scanned_answers_agree_on_a_large_directory() -> None:
     customers = synthetic_customers(3000)
-    built = CustomerIndex()
-    scanned = CustomerIndex()
+    built = WordIndex()
+    scanned = WordIndex()
     scanned.auto_build = False
     for customer in customers:
         built.upsert(customer)
@@ -192,7 +173,7 @@ def test_built_and_scanned_answers_agree_on_a_large_directory() -> None:
 async def test_a_background_build_keeps_the_writes_made_meanwhile() -> None:
     import asyncio
 
-    index = CustomerIndex()
+    index = WordIndex()
     for customer in synthetic_customers(2000):
         index.upsert(customer)
     for customer in PEOPLE:
@@ -215,7 +196,7 @@ async def test_a_background_build_keeps_the_writes_made_meanwhile() -> None:
 
 
 def test_answers_build_customers_only_when_read() -> None:
-    index = CustomerIndex()
+    index = WordIndex()
     for customer in synthetic_customers(500):
         index.upsert(customer)
     index.build()
@@ -231,7 +212,7 @@ def test_answers_build_customers_only_when_read() -> None:
     assert len(index._cache) == 35
 
 
-def test_an_answer_is_a_read_only_sequence(index: CustomerIndex) -> None:
+def test_an_answer_is_a_read_only_sequence(index: WordIndex) -> None:
     hits = index.search([], 50)
     customers = hits.customers
     everyone = list(customers)
@@ -249,7 +230,7 @@ def test_an_answer_is_a_read_only_sequence(index: CustomerIndex) -> None:
     assert ada is not None and ada == customers[0] and ada.display_name == "Ada Lovelace"
 
 
-def test_an_answer_keeps_what_was_found_when_the_index_changes(index: CustomerIndex) -> None:
+def test_an_answer_keeps_what_was_found_when_the_index_changes(index: WordIndex) -> None:
     hits = index.search(query_words("ada"), 50)
     index.upsert(make("C1", version=3, given_name="Augusta", family_name="King"))
     index.remove("C2")
@@ -260,7 +241,7 @@ def test_an_answer_keeps_what_was_found_when_the_index_changes(index: CustomerIn
 
 def test_the_delta_survives_many_rewrites_and_removals() -> None:
     customers = synthetic_customers(1500)
-    index = CustomerIndex()
+    index = WordIndex()
     index.auto_build = False
     for customer in customers:  # its id table grows from 16 entries to 4,096
         index.upsert(customer)
@@ -284,7 +265,7 @@ def test_the_delta_survives_many_rewrites_and_removals() -> None:
     assert len(index) == len(expected) and len(index._delta) == 0
 
 
-def _ranked(index: CustomerIndex, text: str) -> tuple[list[Customer], list[int]]:
+def _ranked(index: WordIndex, text: str) -> tuple[list[Customer], list[int]]:
     hits = index.search(query_words(text), 500)
     return list(hits.customers), hits.groups
 
@@ -299,7 +280,7 @@ def test_no_python_object_per_customer() -> None:
     customers = synthetic_customers(5000)
     gc.collect()
     before = sys.getallocatedblocks()
-    index = CustomerIndex()
+    index = WordIndex()
     index.auto_build = False
     for customer in customers:
         index.upsert(customer)

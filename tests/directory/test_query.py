@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.search_query import QueryError, parse_query
+from app.directory.query import QueryError, parse_query
 
 
 def test_plain_words() -> None:
@@ -102,3 +102,23 @@ def test_unknown_keys_are_words_and_empty_operators_are_ignored() -> None:
     q = parse_query("re:invoice email:")
     assert q.words == ["invoice", "re"]
     assert not q.has_operators
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("", False),
+        ("ada lov", False),
+        ("O'Connor", False),
+        ("ada@exa", True),
+        ("+1 206 222", True),
+        ("3333", True),
+        ("jdkyhbwt1d4f8mfh63dbmen8y4", True),
+        ("email:gmail", True),
+        ("ada group:VIP", True),
+        ("-source:import", True),
+        ("created:>2024-01-01", True),
+    ],
+)
+def test_which_queries_ask_square(text: str, asks: bool) -> None:
+    assert parse_query(text).asks_square is asks

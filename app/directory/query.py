@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from app.index import fold, phone_digits, query_words
+from app.directory.folding import fold, national_digits, phone_digits, query_words
 
 __all__ = [
     "CREATION_SOURCES",
@@ -96,6 +96,12 @@ class ParsedQuery:
     def has_operators(self) -> bool:
         return bool(self.filter or self.groups or self.segments)
 
+    @property
+    def asks_square(self) -> bool:
+        """Whether answering needs SearchCustomers (an operator, an email or phone
+        look-alike, an id), so that a search bar waits for a pause in typing first."""
+        return self.has_operators or self.kind in ("email", "phone") or bool(self.exact_id)
+
 
 def format_time(moment: datetime) -> str:
     """RFC 3339 UTC with milliseconds, as Square writes timestamps."""
@@ -125,8 +131,6 @@ def _looks_like_phone(text: str) -> bool:
 
 def _exact_phone(text: str) -> str | None:
     """National digits when ``text`` is a whole phone number (9-16 digits)."""
-    from app.index import national_digits
-
     digits = phone_digits(text)
     if not 9 <= len(digits) <= 16:
         return None
