@@ -1,19 +1,13 @@
-"""Serving over HTTP: start_background, `python -m app.emulator.serve`, durability."""
+"""Serving over HTTP: start_background, `python -m app.emulator.serve`, dropped connections."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from app.emulator import DEMO_TOKEN
 from app.emulator.faults import Faults
@@ -75,112 +69,6 @@ def test_dropped_connections_over_uvicorn(tmp_path: Path) -> None:
         assert set(outcomes) <= {0, 200}
     finally:
         running.stop()
-
-
-def _start(db: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.emulator.serve", "--port", "0", "--db", str(db),
-         "--customers", "30"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-    assert match, line
-    return proc, match.group(1)
-
-
-def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            httpx.get(f"{url}/v2/customers", headers=AUTH, timeout=1)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
-@pytest.mark.slow
-def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
-    db = tmp_path / "durable.sqlite3"
-    proc, url = _start(db)
-    acknowledged: list[tuple[str, str]] = []
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def write_load(worker: int) -> None:
-        with httpx.Client(base_url=url, headers=AUTH, timeout=5) as client:
-            n = 0
-            while not stop.is_set():
-                n += 1
-                name = f"W{worker}-{n}"
-                try:
-                    if n % 3 == 0 and acknowledged:
-                        with lock:
-                            cid = acknowledged[-1][0]
-                        r = client.put(f"/v2/customers/{cid}", json={"note": name})
-                        if r.status_code == 200:
-                            with lock:
-                                acknowledged.append((cid, "note:" + name))
-                        continue
-                    r = client.post("/v2/customers", json={"given_name": name})
-                except httpx.TransportError:
-                    return
-                if r.status_code == 200:
-                    with lock:
-                        acknowledged.append((r.json()["customer"]["id"], name))
-
-    try:
-        _wait_ready(url)
-        threads = [threading.Thread(target=write_load, args=(i,)) for i in range(4)]
-        for t in threads:
-            t.start()
-        time.sleep(1.0)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-        stop.set()
-        for t in threads:
-            t.join(5)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert len(acknowledged) > 20
-
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
-    proc, url = _start(db)
-    try:
-        _wait_ready(url)
-        latest: dict[str, dict[str, object]] = {}
-        ids = sorted({cid for cid, _ in acknowledged})
-        with httpx.Client(base_url=url, headers=AUTH, timeout=5) as client:
-            for i in range(0, len(ids), 100):
-                r = client.post(
-                    "/v2/customers/bulk-retrieve", json={"customer_ids": ids[i : i + 100]}
-                )
-                for cid, entry in r.json()["responses"].items():
-                    assert "customer" in entry, (cid, entry)
-                    latest[cid] = entry["customer"]
-        notes: dict[str, str] = {}
-        for cid, what in acknowledged:
-            if what.startswith("note:"):
-                notes[cid] = str(latest[cid].get("note", ""))
-            else:
-                assert latest[cid]["given_name"] == what
-        # each updated customer carries a note from an acknowledged update (or a later one)
-        assert all(n.startswith("W") for n in notes.values())
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_emulator_imports_stay_independent() -> None:
