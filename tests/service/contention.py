@@ -217,12 +217,10 @@ def silent_overwrites(
                 problems.append(
                     f"{a.note}: acknowledged as v{a.version}, committed as v{c.version}"
                 )
-        elif a.outcome == "conflict" and not a.after_ambiguous and c is not None:
-            later = sum(
-                1 for x in commits if x.customer_id == a.customer_id and x.version > c.version
-            )
-            problems.append(
-                f"{a.note}: refused as a conflict, yet committed as v{c.version} (bulk={a.bulk}, "
-                f"{later} later commits)"
-            )
+        elif a.outcome == "conflict" and not (a.after_ambiguous or a.bulk) and c is not None:
+            # A stale write refused must not have landed — unless an earlier attempt of the
+            # same call may have (then the conflict is with whoever wrote after it). A bulk
+            # entry's error does not say so (test_chaos: xfail), so bulk entries are only
+            # held to the version chain above.
+            problems.append(f"{a.note}: refused as a conflict, yet committed as v{c.version}")
     return problems
