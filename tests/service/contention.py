@@ -1,5 +1,5 @@
-"""Several clients writing the same customers through a faulty emulator, and the ledger
-check that finds any silent overwrite.
+"""Several clients writing the same customers through a faulty emulator (`run_contention`),
+and the ledger check that finds any silent overwrite (`silent_overwrites`).
 
 `CommitLog` sits inside the emulator's fault layer and records every update the emulator
 committed (customer, version sent, version produced, note) — also those whose answer the
@@ -10,16 +10,38 @@ other and the final store, and lists every way a write was lost or overwrote ano
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.emulator import DEMO_TOKEN
+from app.emulator.faults import Faults, FaultsMiddleware
+from app.emulator.server import create_app, is_write_request
 from app.models import BulkUpdateEntry, Customer, CustomerFields
 from app.service import ConflictError, SquareError, SquareService
+from tests.conftest import EMULATOR_URL
+
+
+class VirtualClock:
+    """UTC time that moves a little on every read and jumps on every backoff sleep."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=4)
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
 
 
 @dataclass(frozen=True)
@@ -224,3 +246,68 @@ def silent_overwrites(
             # held to the version chain above.
             problems.append(f"{a.note}: refused as a conflict, yet committed as v{c.version}")
     return problems
+
+
+CLIENTS = 3
+STEPS = 60
+
+
+async def run_contention(
+    store: Any, calm: SquareService, *, send_versions: bool
+) -> tuple[list[str], Contention, CommitLog, list[float]]:
+    """CLIENTS services write the notes of the same four customers through every fault
+    (500/503, 429, drops, committed writes whose answer is lost). Time is virtual and no
+    fault sleeps for real, so a run interleaves the same way every time."""
+    clock = VirtualClock()
+    backoffs: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        backoffs.append(seconds)
+        await clock.sleep(seconds)
+
+    faults = Faults(
+        error_rate=0.12,
+        rate_limit=150.0,
+        burst=10,
+        drop_rate=0.05,
+        lost_answer_rate=0.15,
+        seed=21,
+    )
+    log = CommitLog(create_app(store, clock=clock))
+    chaos = FaultsMiddleware(log, faults, clock, is_write=is_write_request)
+    targets = [
+        (await calm.create_customer(CustomerFields(given_name="Shared", reference_id=f"s-{i}"))).id
+        for i in range(4)
+    ]
+    initial = {cid: (0, None) for cid in targets}
+    clients = [
+        SquareService(
+            EMULATOR_URL,
+            DEMO_TOKEN,
+            transport=httpx.ASGITransport(app=chaos),
+            max_retries=8,
+            backoff_base=0.05,
+            backoff_cap=2.0,
+            rng=random.Random(40 + n),
+            sleep=sleep,
+        )
+        for n in range(CLIENTS)
+    ]
+    run = Contention()
+    try:
+        await asyncio.gather(
+            *(
+                write_same_customers(
+                    n, service, targets, run, steps=STEPS, send_versions=send_versions
+                )
+                for n, service in enumerate(clients)
+            )
+        )
+    finally:
+        for service in clients:
+            await service.aclose()
+    final: dict[str, tuple[int, str | None]] = {}
+    for cid, got in (await calm.bulk_retrieve_customers(targets)).items():
+        assert isinstance(got, Customer), got
+        final[cid] = (got.version, got.note)
+    return silent_overwrites(initial, final, run.attempts, log.commits), run, log, backoffs

@@ -21,7 +21,6 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -29,32 +28,22 @@ import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.emulator import DEMO_TOKEN
-from app.emulator.faults import Faults, FaultsMiddleware
-from app.emulator.server import create_app, is_write_request
+from app.emulator.faults import Faults
+from app.emulator.server import create_app
 from app.models import BulkUpdateEntry, Customer, CustomerFields
 from app.service import ConflictError, NotFoundError, SquareError, SquareService
 from tests.conftest import EMULATOR_URL, ServiceMaker
-from tests.service.contention import CommitLog, Contention, silent_overwrites, write_same_customers
+from tests.service.contention import (
+    CLIENTS,
+    STEPS,
+    VirtualClock,
+    run_contention,
+)
 
 pytestmark = pytest.mark.slow
 
 WORKERS = 10
 OPS_PER_WORKER = 50
-
-
-class VirtualClock:
-    """UTC time that moves a little on every read and jumps on every backoff sleep."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=4)
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
 
 
 class LostAnswers:
@@ -283,76 +272,10 @@ async def test_dropped_connections_over_real_loopback(
     assert running.token not in caplog.text
 
 
-CLIENTS = 3
-STEPS = 60
-
-
-async def run_contention(
-    store: Any, make_service: ServiceMaker, *, send_versions: bool
-) -> tuple[list[str], Contention, CommitLog, list[float]]:
-    """CLIENTS services write the notes of the same four customers through every fault
-    (500/503, 429, drops, committed writes whose answer is lost). Time is virtual and no
-    fault sleeps for real, so a run interleaves the same way every time."""
-    clock = VirtualClock()
-    backoffs: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        backoffs.append(seconds)
-        await clock.sleep(seconds)
-
-    faults = Faults(
-        error_rate=0.12,
-        rate_limit=150.0,
-        burst=10,
-        drop_rate=0.05,
-        lost_answer_rate=0.15,
-        seed=21,
-    )
-    log = CommitLog(create_app(store, clock=clock))
-    chaos = FaultsMiddleware(log, faults, clock, is_write=is_write_request)
-    calm = make_service()
-    targets = [
-        (await calm.create_customer(CustomerFields(given_name="Shared", reference_id=f"s-{i}"))).id
-        for i in range(4)
-    ]
-    initial = {cid: (0, None) for cid in targets}
-    clients = [
-        SquareService(
-            EMULATOR_URL,
-            DEMO_TOKEN,
-            transport=httpx.ASGITransport(app=chaos),
-            max_retries=8,
-            backoff_base=0.05,
-            backoff_cap=2.0,
-            rng=random.Random(40 + n),
-            sleep=sleep,
-        )
-        for n in range(CLIENTS)
-    ]
-    run = Contention()
-    try:
-        await asyncio.gather(
-            *(
-                write_same_customers(
-                    n, service, targets, run, steps=STEPS, send_versions=send_versions
-                )
-                for n, service in enumerate(clients)
-            )
-        )
-    finally:
-        for service in clients:
-            await service.aclose()
-    final: dict[str, tuple[int, str | None]] = {}
-    for cid, got in (await calm.bulk_retrieve_customers(targets)).items():
-        assert isinstance(got, Customer), got
-        final[cid] = (got.version, got.note)
-    return silent_overwrites(initial, final, run.attempts, log.commits), run, log, backoffs
-
-
 async def test_clients_writing_the_same_customers_never_overwrite_silently(
     store: Any, make_service: ServiceMaker
 ) -> None:
-    problems, run, log, backoffs = await run_contention(store, make_service, send_versions=True)
+    problems, run, log, backoffs = await run_contention(store, make_service(), send_versions=True)
     assert problems == [], (problems[:10], run.counts)
     # The contention and the chaos really happened: stale writes were refused, answers of
     # committed writes were lost and retried, and most writes still went through.
@@ -367,7 +290,7 @@ async def test_the_ledger_catches_lost_updates_when_versions_are_not_sent(
     store: Any, make_service: ServiceMaker
 ) -> None:
     """The check above bites: the same run without versions loses updates, and it says so."""
-    problems, run, _, _ = await run_contention(store, make_service, send_versions=False)
+    problems, run, _, _ = await run_contention(store, make_service(), send_versions=False)
     assert run.counts["conflict"] == 0, run.counts
     overwrote = [p for p in problems if "it never saw" in p]
     assert len(overwrote) > 10, problems[:10]
