@@ -146,9 +146,10 @@ async def write_same_customers(
     *,
     steps: int,
     send_versions: bool = True,
+    seed: int = 0,
 ) -> None:
     """One client: read (or trust what it holds), then write a unique note with that version."""
-    rng = random.Random(500 + number)
+    rng = random.Random(seed * 1000 + number)
     known: dict[str, int] = {}
     for step in range(steps):
         picked = rng.sample(targets, k=2 if rng.random() < 0.25 else 1)
@@ -253,7 +254,7 @@ STEPS = 60
 
 
 async def run_contention(
-    store: Any, calm: SquareService, *, send_versions: bool
+    store: Any, calm: SquareService, *, send_versions: bool, seed: int = 21
 ) -> tuple[list[str], Contention, CommitLog, list[float]]:
     """CLIENTS services write the notes of the same four customers through every fault
     (500/503, 429, drops, committed writes whose answer is lost). Time is virtual and no
@@ -271,7 +272,7 @@ async def run_contention(
         burst=10,
         drop_rate=0.05,
         lost_answer_rate=0.15,
-        seed=21,
+        seed=seed,
     )
     log = CommitLog(create_app(store, clock=clock))
     chaos = FaultsMiddleware(log, faults, clock, is_write=is_write_request)
@@ -288,7 +289,7 @@ async def run_contention(
             max_retries=8,
             backoff_base=0.05,
             backoff_cap=2.0,
-            rng=random.Random(40 + n),
+            rng=random.Random(seed * 100 + n),
             sleep=sleep,
         )
         for n in range(CLIENTS)
@@ -298,7 +299,7 @@ async def run_contention(
         await asyncio.gather(
             *(
                 write_same_customers(
-                    n, service, targets, run, steps=STEPS, send_versions=send_versions
+                    n, service, targets, run, steps=STEPS, send_versions=send_versions, seed=seed
                 )
                 for n, service in enumerate(clients)
             )
