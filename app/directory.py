@@ -270,14 +270,17 @@ class CustomerDirectory:
             if w_start < w_end:
                 queue.put_nowait((w_start, w_end))
         idle = 0
+        budget = self._service.cursor_chain()  # the whole load's page ceiling
 
         async def run_window(start: datetime, stop: datetime) -> None:
             nonlocal pages
             query = _window_query(start, stop)
+            chain = self._service.cursor_chain()
             cursor: str | None = None
             while True:
                 page = await self._search_page(query, cursor)
                 pages += 1
+                budget.count()
                 self._ingest(index, page.customers)
                 progressed()
                 if not page.cursor or not page.customers:
@@ -295,9 +298,10 @@ class CustomerDirectory:
                         queue.put_nowait((mid, stop))
                         start, stop = _ms_floor(last), mid
                         query = _window_query(start, stop)
+                        chain.restart()
                         cursor = None
                         continue
-                cursor = page.cursor
+                cursor = chain.follow(page.cursor)
 
         async def worker() -> None:
             nonlocal idle
@@ -488,6 +492,7 @@ class CustomerDirectory:
         found: list[tuple[int, bytes, Customer]] = []
         api_count: int | None = None
         cursor: str | None = None
+        chain = self._service.cursor_chain()
         pages = 0
         scanned = 0
         error: str | None = None
@@ -508,7 +513,7 @@ class CustomerDirectory:
                         continue
                     group = 0 if _is_exact(customer, query) else (1 if named and words else 2)
                     found.append((group, index.sort_key(customer), customer))
-                cursor = page.cursor
+                cursor = chain.follow(page.cursor)
                 if not cursor:
                     break
                 if not words and len(found) >= limit:
