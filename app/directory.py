@@ -11,7 +11,10 @@ and one descending give the total, the oldest and newest hundred and the span of
 workers, each following its window's cursor chain; when a worker has more pages to go
 while another worker is idle, it cuts the rest of its window in two and hands the later
 half over (a new query, so nothing is fetched twice). A directory of any shape thus loads
-about ``concurrency`` times faster than one cursor chain.
+about ``concurrency`` times faster than one cursor chain. Each window follows its cursors
+through the service's :class:`~app.service.CursorChain`, and the whole load shares one page
+ceiling, so a server whose cursors cycle or never end stops the load with a
+``PaginationError``.
 
 Freshness: :meth:`CustomerDirectory.refresh` asks for customers with ``updated_at``
 since the last watermark minus a margin (Square's lists lag behind writes by up to a

@@ -18,6 +18,14 @@ operation here is safe to retry:
   otherwise the ``ConflictError`` stands. Likewise a retried delete whose retry answers
   404 after an ambiguous attempt counts as done.
 
+Nothing the server sends is trusted: each call has one overall ``deadline`` (retries and
+backoff included; a ``Retry-After`` is clamped and never waited past it); an answer is
+streamed and dropped once more than ``max_response_bytes`` arrive, decoded (see
+:mod:`app.answer_body`), and parsed within the deadline, nesting limited; every cursor
+chain goes through a :class:`CursorChain`, which stops a repeated cursor or a chain
+longer than ``max_pages``. Every failure is a :class:`SquareError`; an answer that cannot
+be read is an :class:`UnreadableAnswerError` and is not retried.
+
 The access token is sent as ``Authorization: Bearer`` and never appears in a ``repr``,
 ``str``, log line or exception text of this module.
 """
