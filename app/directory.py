@@ -259,9 +259,24 @@ class CustomerDirectory:
         progressed()
         if not oldest.cursor or not newest.customers:
             return
-        lo = oldest.customers[-1].created_at
-        hi = newest.customers[-1].created_at
-        if lo is None or hi is None or lo > hi:
+        lo = _utc(oldest.customers[-1].created_at)
+        hi = _utc(newest.customers[-1].created_at)
+        budget = self._service.cursor_chain()  # the whole load's page ceiling
+        if lo is not None and hi is not None and lo > hi:
+            return  # the two pages overlap: everyone is loaded
+        if lo is None or hi is None:
+            # No usable span to cut (timestamps missing or absurd): follow the oldest-first
+            # chain to its end instead, one page at a time.
+            chain = self._service.cursor_chain()
+            query = {"sort": {"field": "CREATED_AT", "order": "ASC"}}
+            cursor = chain.follow(oldest.cursor)
+            while cursor is not None:
+                page = await self._search_page(query, cursor)
+                pages += 1
+                budget.count()
+                self._ingest(index, page.customers)
+                progressed()
+                cursor = chain.follow(page.cursor)
             return
         end = hi + timedelta(milliseconds=1)
         remaining = max(0, (total or 0) - len(index))
@@ -273,7 +288,6 @@ class CustomerDirectory:
             if w_start < w_end:
                 queue.put_nowait((w_start, w_end))
         idle = 0
-        budget = self._service.cursor_chain()  # the whole load's page ceiling
 
         async def run_window(start: datetime, stop: datetime) -> None:
             nonlocal pages
@@ -288,7 +302,7 @@ class CustomerDirectory:
                 progressed()
                 if not page.cursor or not page.customers:
                     return
-                last = page.customers[-1].created_at
+                last = _utc(page.customers[-1].created_at)
                 if (
                     idle > 0
                     and queue.empty()
@@ -579,6 +593,21 @@ def _new_index() -> CustomerIndex:
     index = CustomerIndex()
     index.auto_build = False  # the directory builds in the background instead
     return index
+
+
+SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
+"""Timestamps outside this span (a server's nonsense) are not used to cut windows."""
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """``moment`` in UTC (naive counts as UTC), or ``None`` when absent or absurd."""
+    if moment is None:
+        return None
+    try:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return moment if SANE_TIMES[0] <= moment <= SANE_TIMES[1] else None
 
 
 def _ms(moment: datetime) -> datetime:

@@ -122,3 +122,32 @@ async def test_a_group_listing_with_cycling_cursors_is_reported() -> None:
         results = await directory.search("group:VIP")
     assert results.error is not None and "repeated a page cursor" in results.error
     assert results.total == 0
+
+
+@pytest.mark.parametrize(
+    ("oldest", "newest"),
+    [
+        ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59.999Z"),
+        ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999-01:00"),
+        ("0001-01-01T00:00:00", "2026-01-01T00:00:00Z"),  # naive beside aware
+    ],
+)
+async def test_timestamps_at_the_edge_of_the_calendar_still_load(oldest: str, newest: str) -> None:
+    """No window can be cut from such a span: the load follows one chain to its end."""
+    app = Hostile()
+    served = iter(range(1, 1_000))
+
+    async def edge(scope: Scope, receive: Receive, send: Send) -> None:
+        n = next(served)
+        customer = dict(ITEMS["/v2/customers"][1], id=f"C{n}")
+        customer["created_at"] = oldest if n % 2 else newest
+        page: dict[str, Any] = {"customers": [customer], "count": 500}
+        if n < 30:
+            page["cursor"] = f"c{n}"
+        await answer(send, 200, json.dumps(page).encode())
+
+    app.handler = edge
+    async with service_for(app) as service:
+        directory = CustomerDirectory(service, concurrency=2)
+        await directory.load()
+    assert directory.loaded and directory.count == 30 == len(app.requests)
