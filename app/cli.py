@@ -71,6 +71,7 @@ def remote_factory(settings: Settings) -> BackendFactory:
             settings.token,
             square_version=settings.square_version,
             timeout=settings.timeout,
+            deadline=settings.deadline,
             read_only=settings.read_only,
         )
         return Backend(

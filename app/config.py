@@ -13,6 +13,7 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 | ``SQUARE_VERSION`` | ``square_version`` | the pinned ``Square-Version`` header |
 | ``CUSTOMER_DESK_READ_ONLY`` | ``read_only`` | ``1``/``true``: no changes are sent |
 | — | ``timeout`` | seconds per request |
+| ``CUSTOMER_DESK_DEADLINE`` | ``deadline`` | seconds one call may take, retries included (30) |
 | — | ``[keymap]`` | binding id → keys (``"ctrl+s"`` or ``["ctrl+s", "f2"]``) |
 
 The token is looked up in that order: ``SQUARE_ACCESS_TOKEN``, the token file, then —
@@ -35,6 +36,7 @@ Every problem is a ``ConfigError`` whose message says what to do; never a traceb
 from __future__ import annotations
 
 import enum
+import math
 import os
 import stat
 import tomllib
@@ -45,6 +47,7 @@ from typing import Any
 
 __all__ = [
     "APP_NAME",
+    "DEFAULT_DEADLINE",
     "DEFAULT_SQUARE_VERSION",
     "ConfigError",
     "Environment",
@@ -56,6 +59,9 @@ __all__ = [
 
 APP_NAME = "customer-desk"
 DEFAULT_SQUARE_VERSION = "2025-08-20"
+DEFAULT_DEADLINE = 30.0
+"""Seconds one call to Square may take, every retry and backoff included."""
+MAX_DEADLINE = 600.0
 KEYRING_SERVICE = "customer-desk"
 
 PRODUCTION_URL = "https://connect.squareup.com"
@@ -70,6 +76,7 @@ _FILE_KEYS = {
     "read_only",
     "token_file",
     "timeout",
+    "deadline",
     "keymap",
 }
 
@@ -136,6 +143,8 @@ class Settings:
     square_version: str = DEFAULT_SQUARE_VERSION
     read_only: bool = False
     timeout: float = 10.0
+    deadline: float = DEFAULT_DEADLINE
+    """Seconds one call may take, retries and their waits included."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, comma-separated as Textual takes them (``"ctrl+s,f2"``)."""
     config_file: Path | None = None
@@ -187,6 +196,7 @@ def load_settings(
     square_version = _text(env.get("SQUARE_VERSION")) or _file_str(file_values, "square_version")
     read_only = _read_only(env, file_values)
     timeout = _timeout(file_values)
+    deadline = _deadline(env, file_values)
     keymap = _keymap(file_values.get("keymap"))
 
     token: str | None = None
@@ -226,6 +236,7 @@ def load_settings(
         square_version=square_version or DEFAULT_SQUARE_VERSION,
         read_only=read_only,
         timeout=timeout,
+        deadline=deadline,
         keymap=keymap,
         config_file=read_from,
     )
@@ -312,6 +323,29 @@ def _timeout(values: Mapping[str, Any]) -> float:
     value = values.get("timeout", 10.0)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(f"timeout in config.toml must be a number of seconds, not {value!r}.")
+    return float(value)
+
+
+def _deadline(env: Mapping[str, str], values: Mapping[str, Any]) -> float:
+    raw = env.get("CUSTOMER_DESK_DEADLINE")
+    if raw is not None:
+        origin = "CUSTOMER_DESK_DEADLINE"
+        try:
+            value: object = float(raw.strip())
+        except ValueError:
+            value = None
+    else:
+        origin = "deadline in config.toml"
+        value = values.get("deadline", DEFAULT_DEADLINE)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 < value <= MAX_DEADLINE
+    ):
+        raise ConfigError(
+            f"{origin} must be a number of seconds above 0 and at most {MAX_DEADLINE:g}."
+        )
     return float(value)
 
 

@@ -18,6 +18,14 @@ operation here is safe to retry:
   otherwise the ``ConflictError`` stands. Likewise a retried delete whose retry answers
   404 after an ambiguous attempt counts as done.
 
+Nothing the server sends is trusted: each call has one overall ``deadline`` (retries and
+backoff included; a ``Retry-After`` is clamped and never waited past it); an answer is
+streamed and dropped once more than ``max_response_bytes`` arrive, decoded (see
+:mod:`app.answer_body`), and parsed within the deadline, nesting limited; every cursor
+chain goes through a :class:`CursorChain`, which stops a repeated cursor or a chain
+longer than ``max_pages``. Every failure is a :class:`SquareError`; an answer that cannot
+be read is an :class:`UnreadableAnswerError` and is not retried.
+
 The access token is sent as ``Authorization: Bearer`` and never appears in a ``repr``,
 ``str``, log line or exception text of this module.
 """
@@ -25,21 +33,25 @@ The access token is sent as ``Authorization: Bearer`` and never appears in a ``r
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json as jsonlib
 import logging
+import math
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
-from app.config import DEFAULT_SQUARE_VERSION, Secret
+from app.answer_body import ACCEPT_ENCODING, BodyTooLarge, BodyUnreadable, read_capped
+from app.config import DEFAULT_DEADLINE, DEFAULT_SQUARE_VERSION, Secret
 from app.models import (
     Address,
     BulkUpdateEntry,
@@ -66,18 +78,34 @@ __all__ = [
     "NetworkError",
     "NetworkTimeoutError",
     "NotFoundError",
+    "PaginationError",
     "RateLimitedError",
     "ReadOnlyError",
+    "ResponseTooLargeError",
     "ServerError",
     "SquareError",
     "SquareService",
     "UnauthorizedError",
+    "UnreadableAnswerError",
     "ValidationError",
     "error_from_envelope",
     "error_from_errors",
 ]
 
 log = logging.getLogger("app.service")
+
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+"""The most a single answer may hold, decoded (Square's pages are far smaller)."""
+MAX_PAGES = 12_000
+"""The longest cursor chain followed: 1M customers at 100 a page is 10,000 pages."""
+MAX_CURSOR_LENGTH = 16_384
+"""A longer page cursor is refused (Square's are a few hundred characters)."""
+MAX_JSON_DEPTH = 64
+"""A more deeply nested answer is refused (Square's objects nest a few levels)."""
+RETRY_AFTER_CEILING = 86_400.0
+"""A ``Retry-After`` further away than this (or unreadable) counts as this far."""
+MAX_DETAIL_LENGTH = 300
+"""An error detail is cut to this many characters in a message."""
 
 
 # --------------------------------------------------------------------------- errors
@@ -109,7 +137,7 @@ class SquareError(Exception):
         super().__init__(self.message)
 
     def _describe(self) -> str:
-        details = [e["detail"] for e in self.errors if e.get("detail")]
+        details = [_clip(e["detail"]) for e in self.errors if e.get("detail")]
         if details:
             text = "; ".join(dict.fromkeys(details[:3]))
             return text if text.endswith(".") else text + "."
@@ -218,7 +246,8 @@ class RateLimitedError(SquareError):
 
     def _describe(self) -> str:
         if self.retry_after is not None:
-            return f"Square is limiting requests: try again in {max(1, round(self.retry_after))} s."
+            wait = self.retry_after if math.isfinite(self.retry_after) else RETRY_AFTER_CEILING
+            return f"Square is limiting requests: try again in {max(1, round(wait))} s."
         return self.default_message
 
 
@@ -231,6 +260,29 @@ class ServerError(SquareError):
         if self.status:
             return f"Square had a server error (HTTP {self.status}): try again shortly."
         return self.default_message
+
+
+class UnreadableAnswerError(ServerError):
+    """Square's answer cannot be read: not JSON, not the expected shape, nested too deep,
+    or badly encoded. Not retried: the same request would get the same answer."""
+
+    default_message = "Square sent an answer the desk cannot read."
+
+    def _describe(self) -> str:
+        return self.default_message
+
+
+class ResponseTooLargeError(UnreadableAnswerError):
+    """The answer was larger than the desk accepts (decoded); it was dropped unread."""
+
+    default_message = "Square sent an answer larger than the desk accepts, so it was dropped."
+
+
+class PaginationError(SquareError):
+    """A listing was stopped: its page cursors repeated, were unusable, or ran on past
+    any real directory's length."""
+
+    default_message = "Square repeated a page cursor, so the listing was stopped: try again later."
 
 
 class NetworkError(SquareError):
@@ -287,6 +339,9 @@ def error_from_errors(
     errors: Sequence[Mapping[str, Any]], *, secrets: Sequence[str] = ()
 ) -> SquareError:
     """The typed error for an ``errors`` list without an HTTP status (a bulk entry)."""
+    if isinstance(errors, str | bytes) or not isinstance(errors, Sequence):
+        errors = []  # not a list: the server's shape is wrong, the entry still failed
+    errors = [entry for entry in errors if isinstance(entry, Mapping)]
     status = 400
     for entry in errors:
         code = str(entry.get("code", ""))
@@ -341,24 +396,92 @@ def _redact_errors(
 
 
 def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), within
+    [0, ``RETRY_AFTER_CEILING``]; ``None`` when absent or unreadable."""
+    text = (value or "").strip()
+    if not text or len(text) > 100:
         return None
+    seconds: float
     try:
-        return max(0.0, float(value))
+        seconds = float(text)  # also "inf", "nan", "1e309", "-1": clamped below
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = parsedate_to_datetime(text)
+            if when.tzinfo is None:  # "-0000": a UTC time of unknown origin
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - datetime.now(UTC)).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if math.isnan(seconds):
         return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(seconds, 0.0), RETRY_AFTER_CEILING)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_DETAIL_LENGTH else text[: MAX_DETAIL_LENGTH - 1] + "…"
 
 
 # --------------------------------------------------------------------------- service
 
 Sleep = Callable[[float], Awaitable[None]]
 _M = TypeVar("_M", bound=BaseModel)
+
+
+class _Paged(Protocol):
+    @property
+    def cursor(self) -> str | None: ...
+
+
+_P = TypeVar("_P", bound=_Paged)
 QueryLike = CustomerQuery | Mapping[str, Any] | None
+
+
+class CursorChain:
+    """Follows one listing's page cursors, and stops it with a ``PaginationError`` when a
+    cursor comes back (A, B, A…), is unusable, or the chain grows past ``max_pages``."""
+
+    def __init__(self, max_pages: int = MAX_PAGES) -> None:
+        self.max_pages = max(1, max_pages)
+        self.pages = 0
+        self._seen: set[bytes] = set()
+
+    def count(self) -> None:
+        """One more page fetched; past the ceiling, the listing stops."""
+        self.pages += 1
+        if self.pages > self.max_pages:
+            raise self._too_long()
+
+    def follow(self, following: str | None) -> str | None:
+        """After a page: its cursor if another page is to be fetched, ``None`` after the
+        last. Counts the page."""
+        self.pages += 1
+        if not following:
+            return None
+        if self.pages >= self.max_pages:
+            raise self._too_long()  # the next page would be one past the ceiling
+        if (
+            len(following) > MAX_CURSOR_LENGTH
+            or not following.isascii()
+            or not following.isprintable()
+        ):
+            raise PaginationError(
+                "Square sent a page cursor the desk cannot use, so the listing was stopped."
+            )
+        digest = hashlib.blake2b(following.encode("ascii"), digest_size=16).digest()
+        if digest in self._seen:
+            raise PaginationError()
+        self._seen.add(digest)
+        return following
+
+    def _too_long(self) -> PaginationError:
+        return PaginationError(
+            f"Square kept sending pages past {self.max_pages:,}, more than any directory "
+            "has, so the listing was stopped."
+        )
+
+    def restart(self) -> None:
+        """A new query in the same listing: earlier cursors no longer count, pages do."""
+        self._seen.clear()
 
 
 @dataclass(frozen=True)
@@ -379,20 +502,28 @@ class SquareService:
         *,
         square_version: str = DEFAULT_SQUARE_VERSION,
         timeout: float = 10.0,
+        deadline: float = DEFAULT_DEADLINE,
         max_retries: int = 4,
         transport: httpx.AsyncBaseTransport | None = None,
         read_only: bool = False,
         backoff_base: float = 0.25,
         backoff_cap: float = 8.0,
         max_retry_after: float = 30.0,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        max_pages: int = MAX_PAGES,
         rng: random.Random | None = None,
         sleep: Sleep | None = None,
     ) -> None:
+        """``timeout`` bounds one attempt, ``deadline`` a whole call with its retries and
+        backoff; ``max_response_bytes`` one decoded answer; ``max_pages`` one cursor chain."""
         secret = token if isinstance(token, str) else token.get_secret_value()
         self._token = SecretStr(secret)  # kept masked: vars(), repr and pickles show ****
         self._base_url = base_url.rstrip("/")
         self._square_version = square_version
         self._timeout = timeout
+        self._deadline = deadline
+        self._max_response_bytes = max_response_bytes
+        self._max_pages = max_pages
         self._max_retries = max(0, max_retries)
         self._read_only = read_only
         self._backoff_base = backoff_base
@@ -404,6 +535,7 @@ class SquareService:
             "Authorization": f"Bearer {secret}",
             "Square-Version": square_version,
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": "customer-desk/0.1",
         }
         self._client = httpx.AsyncClient(
@@ -434,6 +566,7 @@ class SquareService:
             secret,
             square_version=settings.square_version,
             timeout=settings.timeout,
+            deadline=settings.deadline,
             read_only=settings.read_only,
             transport=transport,
             **kwargs,
@@ -458,6 +591,26 @@ class SquareService:
     @property
     def read_only(self) -> bool:
         return self._read_only
+
+    @property
+    def max_pages(self) -> int:
+        """The longest cursor chain a listing follows."""
+        return self._max_pages
+
+    def cursor_chain(self) -> CursorChain:
+        """A fresh :class:`CursorChain` for a listing that follows cursors itself."""
+        return CursorChain(self._max_pages)
+
+    async def _follow(self, fetch: Callable[[str | None], Awaitable[_P]]) -> AsyncIterator[_P]:
+        """Every page ``fetch(cursor)`` gives, from the first, along one cursor chain."""
+        chain = self.cursor_chain()
+        cursor: str | None = None
+        while True:
+            page = await fetch(cursor)
+            yield page
+            cursor = chain.follow(page.cursor)
+            if cursor is None:
+                return
 
     @property
     def host(self) -> str:
@@ -570,19 +723,18 @@ class SquareService:
         count: bool = False,
     ) -> AsyncIterator[CustomerPage]:
         """Every page of ListCustomers, following the cursor."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_customers(
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerPage]:
+            return self.list_customers(
                 cursor=cursor,
                 limit=limit,
                 sort_field=sort_field,
                 sort_order=sort_order,
                 count=count,
             )
+
+        async for page in self._follow(fetch):
             yield page
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def iter_customers(
         self,
@@ -602,13 +754,12 @@ class SquareService:
         self, query: QueryLike = None, *, limit: int | None = None, count: bool = False
     ) -> AsyncIterator[CustomerPage]:
         """Every page of SearchCustomers for ``query``, following the cursor."""
-        cursor: str | None = None
-        while True:
-            page = await self.search_customers(query, cursor=cursor, limit=limit, count=count)
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerPage]:
+            return self.search_customers(query, cursor=cursor, limit=limit, count=count)
+
+        async for page in self._follow(fetch):
             yield page
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def iter_search(
         self, query: QueryLike = None, *, limit: int | None = None
@@ -680,7 +831,7 @@ class SquareService:
             write=True,
         )
         out: dict[str, SquareError | None] = {}
-        responses = reply.data.get("responses") or {}
+        responses = _responses(reply.data)
         for cid in customer_ids:
             entry = responses.get(cid) or {}
             errors = entry.get("errors") if isinstance(entry, Mapping) else None
@@ -707,7 +858,7 @@ class SquareService:
     def _bulk_results(
         self, keys: Mapping[str, object], data: Mapping[str, Any]
     ) -> dict[str, Customer | SquareError]:
-        responses = data.get("responses") or {}
+        responses = _responses(data)
         out: dict[str, Customer | SquareError] = {}
         for key in keys:
             entry = responses.get(key)
@@ -778,14 +929,13 @@ class SquareService:
         self, *, limit: int | None = None
     ) -> AsyncIterator[CustomerGroup]:
         """Every customer group, page by page."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_customer_groups(cursor=cursor, limit=limit)
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerGroupPage]:
+            return self.list_customer_groups(cursor=cursor, limit=limit)
+
+        async for page in self._follow(fetch):
             for group in page.groups:
                 yield group
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def create_customer_group(
         self, name: str, idempotency_key: str | None = None
@@ -835,14 +985,13 @@ class SquareService:
         self, *, limit: int | None = None
     ) -> AsyncIterator[CustomerSegment]:
         """Every customer segment, page by page."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_customer_segments(cursor=cursor, limit=limit)
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerSegmentPage]:
+            return self.list_customer_segments(cursor=cursor, limit=limit)
+
+        async for page in self._follow(fetch):
             for segment in page.segments:
                 yield segment
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def retrieve_customer_segment(self, segment_id: str) -> CustomerSegment:
         reply = await self._call(
@@ -879,20 +1028,19 @@ class SquareService:
         sort_order: Literal["ASC", "DESC"] | None = None,
     ) -> AsyncIterator[Card]:
         """Every card matching the filters, page by page."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_cards(
+
+        def fetch(cursor: str | None) -> Awaitable[CardPage]:
+            return self.list_cards(
                 customer_id=customer_id,
                 include_disabled=include_disabled,
                 reference_id=reference_id,
                 sort_order=sort_order,
                 cursor=cursor,
             )
+
+        async for page in self._follow(fetch):
             for card in page.cards:
                 yield card
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def create_card(
         self,
@@ -978,43 +1126,66 @@ class SquareService:
     ) -> _Reply:
         if write and self._read_only:
             raise ReadOnlyError(status=None)
+        loop = asyncio.get_running_loop()
+        deadline_at = loop.time() + self._deadline
         attempt = 0
         ambiguous = False
-        while True:
-            try:
-                data = await self._send(operation, method, path, params, json, headers)
-            except SquareError as err:
-                err.attempts = attempt + 1
-                err.after_ambiguous_attempt = ambiguous
-                delay = self._retry_delay(err, attempt)
-                if delay is None:
-                    log.info("%s failed after %d attempt(s): %r", operation, attempt + 1, err)
-                    raise
-                ambiguous = ambiguous or _maybe_committed(err)
-                log.info(
-                    "%s attempt %d failed (%s); retrying in %.2f s",
-                    operation,
-                    attempt + 1,
-                    type(err).__name__,
-                    delay,
-                )
-                await self._sleep(delay)
-                attempt += 1
-                continue
-            return _Reply(data=data, attempts=attempt + 1, ambiguous=ambiguous)
+        try:
+            async with asyncio.timeout_at(deadline_at):
+                while True:
+                    try:
+                        data = await self._send(operation, method, path, params, json, headers)
+                    except SquareError as err:
+                        err.attempts = attempt + 1
+                        err.after_ambiguous_attempt = ambiguous
+                        delay = self._retry_delay(err, attempt, deadline_at - loop.time())
+                        if delay is None:
+                            log.info(
+                                "%s failed after %d attempt(s): %r", operation, attempt + 1, err
+                            )
+                            raise
+                        ambiguous = ambiguous or _maybe_committed(err)
+                        log.info(
+                            "%s attempt %d failed (%s); retrying in %.2f s",
+                            operation,
+                            attempt + 1,
+                            type(err).__name__,
+                            delay,
+                        )
+                        await self._sleep(delay)
+                        attempt += 1
+                        continue
+                    return _Reply(data=data, attempts=attempt + 1, ambiguous=ambiguous)
+        except SquareError:
+            raise
+        except TimeoutError:
+            late = NetworkTimeoutError(
+                f"{self.host} did not answer within {self._deadline:g} s, the most one call "
+                "may take with its retries: try again."
+            )
+            late.attempts = attempt + 1
+            late.after_ambiguous_attempt = ambiguous
+            log.info("%s ran out of time after %d attempt(s)", operation, attempt + 1)
+            raise late from None
 
-    def _retry_delay(self, err: SquareError, attempt: int) -> float | None:
-        """Seconds to wait before the next attempt, or ``None`` to give up."""
+    def _retry_delay(self, err: SquareError, attempt: int, remaining: float) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` to give up: after the last
+        retry, on an error a retry cannot mend, or when the wait would not leave time
+        (``remaining`` seconds of the call's deadline) for another attempt."""
         if attempt >= self._max_retries:
             return None
         if not isinstance(err, RateLimitedError | ServerError | NetworkError):
             return None
+        if isinstance(err, UnreadableAnswerError):
+            return None  # the same request would get the same answer
         ceiling = min(self._backoff_cap, self._backoff_base * (2**attempt))
         delay = self._rng.uniform(0.0, ceiling)  # full jitter
         if isinstance(err, RateLimitedError) and err.retry_after is not None:
             if err.retry_after > self._max_retry_after:
                 return None
             delay = max(delay, err.retry_after)
+        if not 0.0 <= delay < remaining:
+            return None
         return delay
 
     async def _send(
@@ -1027,15 +1198,28 @@ class SquareService:
         headers: Mapping[str, str] | None,
     ) -> dict[str, Any]:
         try:
+            request = self._client.build_request(
+                method,
+                path,
+                params=dict(params) if params else None,
+                json=dict(json) if json is not None else None,
+                headers=dict(headers) if headers else None,
+            )
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise SquareError(
+                f"The desk could not build this request ({type(exc).__name__})."
+            ) from None
+        try:
             async with asyncio.timeout(self._timeout):
-                response = await self._client.request(
-                    method,
-                    path,
-                    params=dict(params) if params else None,
-                    json=dict(json) if json is not None else None,
-                    headers=dict(headers) if headers else None,
-                )
-                await response.aread()
+                response = await self._client.send(request, stream=True)
+                try:
+                    raw = await _read_body(response, self._max_response_bytes)
+                finally:
+                    await response.aclose()
+                status = response.status_code
+                log.debug("%s %s %s -> %d", operation, method, path, status)
+                # Parsed here: a capped body, within the attempt's time and the deadline.
+                return self._interpret(status, response.headers, raw)
         except (httpx.ConnectTimeout, httpx.PoolTimeout):
             raise NetworkTimeoutError(
                 f"Could not connect to {self.host} in time: check the network.", sent=False
@@ -1052,33 +1236,89 @@ class SquareService:
             raise NetworkError(
                 f"The connection to {self.host} broke ({type(exc).__name__}): try again."
             ) from None
-        status = response.status_code
-        log.debug("%s %s %s -> %d", operation, method, path, status)
+        except BodyTooLarge as exc:
+            raise ResponseTooLargeError(
+                f"{self.host} sent an answer larger than {exc.budget // (1024 * 1024):,} MB, "
+                "so it was dropped."
+            ) from None
+        except (BodyUnreadable, httpx.HTTPError) as exc:
+            raise UnreadableAnswerError(
+                f"{self.host} sent an answer the desk cannot read ({_reason(exc)})."
+            ) from None
+
+    def _interpret(self, status: int, headers: httpx.Headers, raw: bytes) -> dict[str, Any]:
+        """Square's JSON object for a 2xx answer, else the typed error for it."""
+        body: Any
+        reason = ""
         try:
-            body: Any = response.json() if response.content else {}
-        except ValueError:
-            body = None
+            body = _load_json(raw)
+        except _Unreadable as exc:
+            body, reason = None, str(exc)
         if 200 <= status < 300:
             if not isinstance(body, dict):
-                raise ServerError(
-                    f"{self.host} sent an answer that is not Square's JSON (HTTP {status}).",
+                reason = reason or "not a JSON object"
+                raise UnreadableAnswerError(
+                    f"{self.host} sent an answer the desk cannot read (HTTP {status}: {reason}).",
                     status=status,
                 )
             return body
-        retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = _parse_retry_after(headers.get("Retry-After"))
         raise error_from_envelope(status, body, retry_after=retry_after, secrets=self._secrets)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _next_cursor(current: str | None, following: str | None) -> str | None:
-    """The cursor of the next page, or ``None`` after the last page."""
-    if not following:
-        return None
-    if following == current:
-        raise ServerError("Square sent the same page cursor twice; the listing was stopped.")
-    return following
+async def _read_body(response: httpx.Response, budget: int) -> bytes:
+    """The decoded body, within ``budget`` bytes (see :mod:`app.answer_body`)."""
+    if response.is_stream_consumed:  # built in memory (a test transport): decoded already
+        content = response.content
+        if len(content) > budget:
+            raise BodyTooLarge(budget)
+        return content
+    return await read_capped(response.aiter_raw(), response.headers.get("Content-Encoding"), budget)
+
+
+class _Unreadable(Exception):
+    """A body that is not JSON the desk will read."""
+
+
+def _load_json(raw: bytes) -> Any:
+    """The JSON in ``raw`` (``{}`` for an empty body); ``_Unreadable`` when it is not
+    UTF-8 JSON, or nests deeper than ``MAX_JSON_DEPTH``."""
+    if not raw.strip():
+        return {}
+    try:
+        data = jsonlib.loads(raw)
+    except RecursionError:
+        raise _Unreadable("nested too deep") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, huge integers
+        raise _Unreadable(f"not JSON: {type(exc).__name__}") from None
+    if _too_deep(data, MAX_JSON_DEPTH):
+        raise _Unreadable("nested too deep")
+    return data
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Does ``data`` nest lists and objects deeper than ``limit``? (No recursion.)"""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) if isinstance(exc, BodyUnreadable) else type(exc).__name__
+    return text or type(exc).__name__
 
 
 def _maybe_committed(err: SquareError) -> bool:
@@ -1117,12 +1357,27 @@ def _query_body(query: QueryLike) -> dict[str, Any]:
     return dict(query)
 
 
+def _responses(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A bulk answer's ``responses`` object (``{}`` when absent)."""
+    responses = data.get("responses") or {}
+    if not isinstance(responses, Mapping):
+        raise UnreadableAnswerError(
+            "Square sent an answer the desk cannot read: its responses are not an object."
+        )
+    return responses
+
+
 def _parse(model: type[_M], data: Any) -> _M:
     try:
         return model.model_validate(data if data is not None else {})
     except PydanticValidationError as exc:
-        raise ServerError(
-            f"Square sent a {model.__name__} this app cannot read ({exc.error_count()} problem(s))."
+        raise UnreadableAnswerError(
+            f"Square sent an answer the desk cannot read: a {model.__name__} with "
+            f"{exc.error_count()} problem(s)."
+        ) from None
+    except (RecursionError, ValueError, TypeError):
+        raise UnreadableAnswerError(
+            f"Square sent an answer the desk cannot read: a malformed {model.__name__}."
         ) from None
 
 

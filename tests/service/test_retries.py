@@ -27,6 +27,7 @@ from app.service import (
     NetworkError,
     NetworkTimeoutError,
     NotFoundError,
+    PaginationError,
     RateLimitedError,
     ReadOnlyError,
     ServerError,
@@ -353,7 +354,7 @@ async def test_a_repeated_cursor_stops_the_listing() -> None:
     page = {"customers": [CUSTOMER], "cursor": "same"}
     script = Script(ok(page), ok(page))
     async with script.service() as service:
-        with pytest.raises(ServerError, match="same page cursor"):
+        with pytest.raises(PaginationError, match="repeated a page cursor"):
             _ = [c async for c in service.iter_customers()]
 
 
