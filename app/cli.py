@@ -40,12 +40,9 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
         from app.directory import CustomerDirectory
         from app.service import SquareService
 
-        if settings is not None:
-            service = SquareService.from_settings(
-                settings, base_url=running.base_url, token=running.token
-            )
-        else:
-            service = SquareService(running.base_url, running.token)
+        service = SquareService(running.base_url, running.token)
+        if settings is not None and settings.read_only:
+            service.access.want_read_only(settings.read_only_reason)
         notices = []
         if running.replaced:
             notices.append(
