@@ -23,10 +23,14 @@ class Backend:
     service: SquareService
     directory: CustomerDirectory
     environment: Environment
-    read_only: bool = False
     notices: list[str] = field(default_factory=list)
     """Things the agent should hear about once connected (shown as notifications)."""
     on_close: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
+
+    @property
+    def read_only(self) -> bool:
+        """The service's effective read-only state (the one source of truth)."""
+        return self.service.read_only
 
     async def aclose(self) -> None:
         await self.service.aclose()

@@ -23,8 +23,9 @@ def default_demo_db() -> Path:
     return user_data_path("customer-desk", appauthor=False) / "demo.sqlite3"
 
 
-def embedded_factory(db_path: Path) -> BackendFactory:
-    """Start the emulator on a free loopback port, seeded on first run, and connect to it."""
+def embedded_factory(db_path: Path, settings: Settings | None = None) -> BackendFactory:
+    """Start the emulator on a free loopback port, seeded on first run, and connect to it
+    (read-only when ``settings`` ask for it)."""
 
     def start() -> RunningEmulator:
         from app.emulator.serve import start_background  # uvicorn, faker, sqlite: off the loop
@@ -40,6 +41,8 @@ def embedded_factory(db_path: Path) -> BackendFactory:
         from app.service import SquareService
 
         service = SquareService(running.base_url, running.token)
+        if settings is not None and settings.read_only:
+            service.access.want_read_only(settings.read_only_reason)
         notices = []
         if running.replaced:
             notices.append(
@@ -66,19 +69,11 @@ def remote_factory(settings: Settings) -> BackendFactory:
 
         assert settings.base_url is not None and settings.token is not None
         report(f"connecting to {settings.label}…")
-        service = SquareService(
-            settings.base_url,
-            settings.token,
-            square_version=settings.square_version,
-            timeout=settings.timeout,
-            deadline=settings.deadline,
-            read_only=settings.read_only,
-        )
+        service = SquareService.from_settings(settings)
         return Backend(
             service=service,
             directory=CustomerDirectory(service),
             environment=settings.environment,
-            read_only=settings.read_only,
         )
 
     return connect
@@ -94,7 +89,7 @@ def run_tui(args: argparse.Namespace) -> int:
         return 2
     if args.demo or settings.is_local:
         settings = replace(settings, environment=Environment.LOCAL, base_url=None, token=None)
-        factory = embedded_factory(Path(args.db) if args.db else default_demo_db())
+        factory = embedded_factory(Path(args.db) if args.db else default_demo_db(), settings)
     else:
         factory = remote_factory(settings)
 

@@ -67,6 +67,7 @@ KEYRING_SERVICE = "customer-desk"
 PRODUCTION_URL = "https://connect.squareup.com"
 SANDBOX_URL = "https://connect.squareupsandbox.com"
 
+READ_ONLY_ENV = "CUSTOMER_DESK_READ_ONLY"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _FILE_KEYS = {
@@ -142,6 +143,10 @@ class Settings:
     """Where the token came from (``SQUARE_ACCESS_TOKEN``, a file path, ``keyring``)."""
     square_version: str = DEFAULT_SQUARE_VERSION
     read_only: bool = False
+    """The settings' *wish* for read-only; the effective state (which also asks the token)
+    is the service's ``read_only``, decided at connect."""
+    read_only_source: str | None = None
+    """Where the wish came from: ``CUSTOMER_DESK_READ_ONLY`` or the config file's path."""
     timeout: float = 10.0
     deadline: float = DEFAULT_DEADLINE
     """Seconds one call may take, retries and their waits included."""
@@ -157,6 +162,13 @@ class Settings:
             host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
             return f"CUSTOM ({host})"
         return self.environment.label
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why the settings ask for read-only, as the end of "Read-only: …"."""
+        if self.read_only_source and self.read_only_source != READ_ONLY_ENV:
+            return f"this desk was started with read_only = true in {self.read_only_source}"
+        return f"this desk was started with {READ_ONLY_ENV}=1"
 
     @property
     def is_local(self) -> bool:
@@ -195,6 +207,10 @@ def load_settings(
 
     square_version = _text(env.get("SQUARE_VERSION")) or _file_str(file_values, "square_version")
     read_only = _read_only(env, file_values)
+    read_only_source: str | None = None
+    if read_only:
+        from_env = env.get(READ_ONLY_ENV) is not None
+        read_only_source = READ_ONLY_ENV if from_env else str(read_from or "config.toml")
     timeout = _timeout(file_values)
     deadline = _deadline(env, file_values)
     keymap = _keymap(file_values.get("keymap"))
@@ -235,6 +251,7 @@ def load_settings(
         token_source=token_source,
         square_version=square_version or DEFAULT_SQUARE_VERSION,
         read_only=read_only,
+        read_only_source=read_only_source,
         timeout=timeout,
         deadline=deadline,
         keymap=keymap,
@@ -305,7 +322,7 @@ def _environment(env: Mapping[str, str], values: Mapping[str, Any]) -> Environme
 
 
 def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
-    raw = env.get("CUSTOMER_DESK_READ_ONLY")
+    raw = env.get(READ_ONLY_ENV)
     if raw is not None:
         text = raw.strip().lower()
         if text in _TRUE:

@@ -50,6 +50,7 @@ import httpx
 from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
+from app.access import TokenStatus, WriteAccess
 from app.answer_body import ACCEPT_ENCODING, BodyTooLarge, BodyUnreadable, read_capped
 from app.config import DEFAULT_DEADLINE, DEFAULT_SQUARE_VERSION, Secret
 from app.models import (
@@ -217,9 +218,12 @@ class ForbiddenError(SquareError):
 
 
 class ReadOnlyError(ForbiddenError):
-    """Refused locally: Customer Desk runs in read-only mode."""
+    """Refused locally, before anything was sent: Customer Desk is read-only."""
 
     default_message = "Customer Desk is in read-only mode: changes are switched off."
+
+    def _describe(self) -> str:
+        return self.default_message
 
 
 class CardDeclinedError(SquareError):
@@ -525,7 +529,8 @@ class SquareService:
         self._max_response_bytes = max_response_bytes
         self._max_pages = max_pages
         self._max_retries = max(0, max_retries)
-        self._read_only = read_only
+        self.access = WriteAccess(wish=read_only)
+        """The effective read-only state: the one place it is decided (see app.access)."""
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._max_retry_after = max_retry_after
@@ -561,16 +566,18 @@ class SquareService:
         secret = token if token is not None else settings.token
         if not url or secret is None:
             raise ValueError("from_settings needs a base_url and token for LOCAL settings")
-        return cls(
+        service = cls(
             url,
             secret,
             square_version=settings.square_version,
             timeout=settings.timeout,
             deadline=settings.deadline,
-            read_only=settings.read_only,
             transport=transport,
             **kwargs,
         )
+        if settings.read_only:
+            service.access.want_read_only(settings.read_only_reason)
+        return service
 
     # -- lifecycle and identity -------------------------------------------------
 
@@ -590,7 +597,8 @@ class SquareService:
 
     @property
     def read_only(self) -> bool:
-        return self._read_only
+        """No customer can be changed (the settings' wish or a token without the scope)."""
+        return self.access.read_only
 
     @property
     def max_pages(self) -> int:
@@ -617,7 +625,7 @@ class SquareService:
         return urlsplit(self._base_url).netloc or self._base_url
 
     def __repr__(self) -> str:
-        flags = ", read_only=True" if self._read_only else ""
+        flags = ", read_only=True" if self.read_only else ""
         return (
             f"SquareService(base_url={self._base_url!r}, "
             f"square_version={self._square_version!r}{flags})"
@@ -1082,6 +1090,25 @@ class SquareService:
         )
         return _parse(Card, reply.data.get("card"))
 
+    # -- the access token ---------------------------------------------------------------
+
+    async def retrieve_token_status(self) -> TokenStatus:
+        """RetrieveTokenStatus: the token's scopes, merchant and expiry (a read)."""
+        reply = await self._call("RetrieveTokenStatus", "POST", "/oauth2/token/status")
+        return _parse(TokenStatus, reply.data)
+
+    async def check_token(self) -> TokenStatus | None:
+        """Ask Square once what the token may do and record it in ``access``. ``None``
+        when the question could not be answered (an older server, the network): the
+        token's verdict stays unknown and a refused write will settle it."""
+        try:
+            status = await self.retrieve_token_status()
+        except SquareError as err:
+            log.info("RetrieveTokenStatus failed (%r): write access stays unknown", err)
+            return None
+        self.access.learn_token_scopes(status.scopes)
+        return status
+
     # -- plumbing ---------------------------------------------------------------------
 
     async def _own_write_landed(
@@ -1124,8 +1151,8 @@ class SquareService:
         headers: Mapping[str, str] | None = None,
         write: bool = False,
     ) -> _Reply:
-        if write and self._read_only:
-            raise ReadOnlyError(status=None)
+        if not self.access.allows(operation) or (write and self.access.read_only):
+            raise ReadOnlyError(self.access.reason(operation), status=None)
         loop = asyncio.get_running_loop()
         deadline_at = loop.time() + self._deadline
         attempt = 0
@@ -1136,6 +1163,8 @@ class SquareService:
                     try:
                         data = await self._send(operation, method, path, params, json, headers)
                     except SquareError as err:
+                        if isinstance(err, ForbiddenError) and "INSUFFICIENT_SCOPES" in err.codes:
+                            self.access.refused_for_scope(operation)
                         err.attempts = attempt + 1
                         err.after_ambiguous_attempt = ambiguous
                         delay = self._retry_delay(err, attempt, deadline_at - loop.time())

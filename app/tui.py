@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -25,6 +26,32 @@ def styles_path() -> Path:
     """`styles.tcss` ships inside the wheel as `app/styles.tcss`; in a checkout it is at the top."""
     packaged = Path(__file__).with_name("styles.tcss")
     return packaged if packaged.exists() else Path(__file__).parent.parent / "styles.tcss"
+
+
+WRITE_BINDINGS: dict[str, str] = {
+    "customers.new": "CreateCustomer",
+    "customer.edit": "UpdateCustomer",
+    "customer.save": "UpdateCustomer",
+    "customer.delete": "DeleteCustomer",
+    "cards.add": "CreateCard",
+    "cards.remove": "DisableCard",
+    "groups.add": "AddGroupToCustomer",
+    "groups.remove": "RemoveGroupFromCustomer",
+}
+"""Every key that changes something (binding id → the Square operation it leads to).
+When that operation is refused, the key is hidden (footer, help, palette) and pressing
+it says why."""
+
+
+def may_write(node: DOMNode, operation: str) -> bool:
+    """Whether the desk may send ``operation`` now — for ``check_action`` of write keys.
+    Before connecting only the settings' wish is known; after, the service decides."""
+    app = node.app
+    if not isinstance(app, CustomerDeskApp):
+        return True
+    if app.backend is None:
+        return not app.settings.read_only
+    return app.backend.service.access.allows(operation)
 
 
 class Connected(Message):
@@ -58,6 +85,9 @@ class CustomerDeskApp(App[None]):
         Binding("colon", "command_palette", "Palette", show=False, id="palette"),
     ]
 
+    read_only: var[bool] = var(False)
+    """The desk's effective read-only state, as the header shows it (the service decides)."""
+
     def __init__(
         self,
         backend_factory: BackendFactory,
@@ -67,6 +97,7 @@ class CustomerDeskApp(App[None]):
         self.backend_factory = backend_factory
         self.settings = settings
         self.backend: Backend | None = None
+        self.set_reactive(CustomerDeskApp.read_only, settings.read_only)
 
     def on_mount(self) -> None:
         from screens.customers import CustomersScreen
@@ -79,10 +110,69 @@ class CustomerDeskApp(App[None]):
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self) -> None:
-        self.backend = await self.backend_factory(self._report_step)
-        for notice in self.backend.notices:
+        backend = await self.backend_factory(self._report_step)
+        service = backend.service
+        if self.settings.read_only:  # whatever the factory did, the wish holds in every mode
+            service.access.want_read_only(self.settings.read_only_reason)
+        self._report_step("checking what the access token may do…")
+        await service.check_token()  # decided once, here; unknown if Square cannot say
+        self.backend = backend
+        service.access.subscribe(self._access_changed)
+        self.read_only = service.read_only
+        self.refresh_write_keys()
+        for notice in backend.notices:
             self.notify(notice, title="Local demo", markup=False, timeout=10)
-        self.customers_screen.post_message(Connected(self.backend))
+        self.customers_screen.post_message(Connected(backend))
+
+    def _access_changed(self) -> None:
+        """Square refused a write for want of a scope: the desk is read-only from now on."""
+        if self.backend is None:
+            return
+        was = self.read_only
+        self.read_only = self.backend.read_only
+        self.refresh_write_keys()
+        if self.read_only and not was:
+            self.notify(
+                self.backend.service.access.reason() + " The desk is read-only from now on.",
+                title="Read-only",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
+    def watch_read_only(self, read_only: bool) -> None:
+        from widgets.environment_badge import EnvironmentBadge
+
+        for screen in self.screen_stack:
+            for badge in screen.query(EnvironmentBadge):
+                badge.show_read_only(read_only)
+
+    def refresh_write_keys(self) -> None:
+        """Write keys appear or vanish on every screen (footer, help, palette)."""
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+
+    def on_key(self, event: events.Key) -> None:
+        """A write key pressed while writes are refused: say why, change nothing."""
+        reason = self.refused_write_key(event.key)
+        if reason is not None:
+            event.stop()
+            self.notify(reason, title="Read-only", severity="warning", markup=False)
+
+    def refused_write_key(self, key: str) -> str | None:
+        """Why ``key`` does nothing here, when it is a write key refused by read-only."""
+        if self.backend is None and not self.settings.read_only:
+            return None
+        for namespace, bindings in self.screen._modal_binding_chain:
+            for binding in bindings.key_to_bindings.get(key, ()):
+                if self._check_action_state(binding.action, namespace):
+                    return None  # an enabled binding owns this key here
+                operation = WRITE_BINDINGS.get(binding.id or "")
+                if operation is not None and not may_write(namespace, operation):
+                    if self.backend is None:
+                        return f"Read-only: {self.settings.read_only_reason}."
+                    return self.backend.service.access.reason(operation)
+        return None
 
     def _report_step(self, text: str) -> None:
         self.customers_screen.post_message(ConnectStep(text))

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from app.config import Environment
 from app.models import Card, Customer, CustomerGroup
 from app.service import ConflictError, NotFoundError, ValidationError
-from app.tui import describe_error
+from app.tui import describe_error, may_write
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm, shown_value
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.tui import CustomerDeskApp
 
 NEW_CUSTOMER = Customer(id="")
+WRITE_ACTIONS = {"edit": "UpdateCustomer", "save": "UpdateCustomer", "delete": "DeleteCustomer"}
 PANELS = ("profile", "cards", "groups")
 
 
@@ -114,6 +115,8 @@ class CustomerScreen(Screen[None]):
         self.load_groups()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and not may_write(self, WRITE_ACTIONS[action]):
+            return False  # read-only: hidden from footer, help and palette
         editing = self.is_mounted and self.form.editing
         if action == "save":
             return editing
@@ -212,7 +215,7 @@ class CustomerScreen(Screen[None]):
 
     @on(CardsPanel.AddRequested)
     def add_card(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("CreateCard"):
             return
         from screens.add_card import AddCardDialog
 
@@ -234,7 +237,7 @@ class CustomerScreen(Screen[None]):
 
     @on(CardsPanel.RemoveRequested)
     def remove_card(self, event: CardsPanel.RemoveRequested) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("DisableCard"):
             return
         card = event.card
         self.confirm(
@@ -252,7 +255,7 @@ class CustomerScreen(Screen[None]):
 
     @on(GroupsPanel.AddRequested)
     def add_group(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("AddGroupToCustomer"):
             return
         from screens.pick_group import GroupPicker
 
@@ -278,7 +281,7 @@ class CustomerScreen(Screen[None]):
 
     @on(GroupsPanel.RemoveRequested)
     def remove_group(self, event: GroupsPanel.RemoveRequested) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("RemoveGroupFromCustomer"):
             return
         group = event.group
         self.confirm(
@@ -302,15 +305,18 @@ class CustomerScreen(Screen[None]):
 
         self.app.push_screen(ConfirmDialog(question, confirm=label, danger=True), decided)
 
-    def refuse_when_read_only(self) -> bool:
-        if self.backend.read_only:
-            self.notify("This session is read-only.", severity="warning")
-        return self.backend.read_only
+    def refuse_when_read_only(self, operation: str = "UpdateCustomer") -> bool:
+        """True (and the agent told why) when ``operation`` may not be sent."""
+        access = self.backend.service.access
+        if access.allows(operation):
+            return False
+        self.notify(access.reason(operation), title="Read-only", severity="warning", markup=False)
+        return True
 
     # -- edit, save, delete ----------------------------------------------------------------
 
     def action_edit(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("CreateCustomer" if self.is_new else "UpdateCustomer"):
             return
         self.query_one(TabbedContent).active = "profile"
         self.form.editing = True
@@ -420,7 +426,7 @@ class CustomerScreen(Screen[None]):
         return None
 
     def action_delete(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("DeleteCustomer"):
             return
         self.confirm(
             f"Delete {self.customer.display_name}? Their cards on file are disabled too. "

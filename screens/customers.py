@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from app.tui import Connected, ConnectFailed, ConnectStep, describe_error
+from app.tui import Connected, ConnectFailed, ConnectStep, describe_error, may_write
 from widgets.customer_table import CustomerTable
 from widgets.top_bar import TopBar
 
@@ -168,6 +168,11 @@ class CustomersScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new":
+            return may_write(self, "CreateCustomer")  # read-only: no `n`, no empty form
+        return True
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -213,7 +218,7 @@ class CustomersScreen(Screen[None]):
             self.notify(f"Copied {customer.id} ({customer.display_name})", markup=False)
 
     def action_new(self) -> None:
-        if self.backend is None:
+        if self.backend is None or not may_write(self, "CreateCustomer"):
             return
         from screens.customer import CustomerScreen
 

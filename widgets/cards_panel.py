@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from app.models import Card
+from app.tui import may_write
 
 
 def card_cells(card: Card) -> tuple[Text, ...]:
@@ -79,6 +80,11 @@ class CardsPanel(Vertical):
     def selected(self) -> Card | None:
         row = self.query_one(DataTable).cursor_row
         return self.cards[row] if 0 <= row < len(self.cards) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add", "remove"):  # read-only: hidden from footer, help and palette
+            return may_write(self, "CreateCard" if action == "add" else "DisableCard")
+        return True
 
     def action_add(self) -> None:
         self.post_message(self.AddRequested())

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from app.models import CustomerGroup
+from app.tui import may_write
 
 
 class GroupsPanel(Vertical):
@@ -70,6 +71,12 @@ class GroupsPanel(Vertical):
     def selected(self) -> CustomerGroup | None:
         row = self.query_one(DataTable).cursor_row
         return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add", "remove"):  # read-only: hidden from footer, help and palette
+            operation = "AddGroupToCustomer" if action == "add" else "RemoveGroupFromCustomer"
+            return may_write(self, operation)
+        return True
 
     def action_add(self) -> None:
         self.post_message(self.AddRequested())

@@ -145,6 +145,16 @@ quit = ["ctrl+q", "f10"]
     assert not over.read_only and over.square_version == "2025-08-20"
 
 
+def test_the_read_only_wish_says_where_it_came_from(tmp_path: Path) -> None:
+    from_file = load({}, tmp_path, "read_only = true\n")
+    assert from_file.read_only and from_file.read_only_source == str(tmp_path / "config.toml")
+    assert "read_only = true in" in from_file.read_only_reason
+    from_env = load({"CUSTOMER_DESK_READ_ONLY": "1"}, tmp_path, "read_only = false\n")
+    assert from_env.read_only and from_env.read_only_source == "CUSTOMER_DESK_READ_ONLY"
+    assert from_env.read_only_reason.endswith("CUSTOMER_DESK_READ_ONLY=1")
+    assert load({}, tmp_path, "").read_only_source is None
+
+
 @pytest.mark.parametrize(
     ("toml", "says"),
     [
