@@ -825,6 +825,8 @@ class SquareService:
                     landed = await self._own_write_landed(cid, entry.fields, entry.version)
                     if landed is not None:
                         results[cid] = landed
+                    else:  # the earlier attempt may have landed before someone else's write
+                        result.after_ambiguous_attempt = True
         return results
 
     async def bulk_delete_customers(

@@ -240,11 +240,10 @@ def silent_overwrites(
                 problems.append(
                     f"{a.note}: acknowledged as v{a.version}, committed as v{c.version}"
                 )
-        elif a.outcome == "conflict" and not (a.after_ambiguous or a.bulk) and c is not None:
+        elif a.outcome == "conflict" and not a.after_ambiguous and c is not None:
             # A stale write refused must not have landed — unless an earlier attempt of the
-            # same call may have (then the conflict is with whoever wrote after it). A bulk
-            # entry's error does not say so (test_chaos: xfail), so bulk entries are only
-            # held to the version chain above.
+            # same call may have (then the conflict is with whoever wrote after it; single
+            # and bulk entries alike say so).
             problems.append(f"{a.note}: refused as a conflict, yet committed as v{c.version}")
     return problems
 

@@ -352,11 +352,6 @@ async def test_a_conflict_after_an_ambiguous_update_says_it_may_have_committed(
     assert isinstance(err, ConflictError) and err.after_ambiguous_attempt, err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/service.py bulk_update_customers: a per-entry ConflictError after an ambiguous "
-    "attempt keeps after_ambiguous_attempt=False (only the call-level error is flagged)",
-)
 async def test_a_bulk_entry_conflict_after_an_ambiguous_attempt_says_it_may_have_committed(
     store: Any, make_service: ServiceMaker
 ) -> None:
