@@ -231,7 +231,7 @@ class Emulator:
                 405,
                 INVALID_REQUEST,
                 "METHOD_NOT_ALLOWED",
-                f"Method {method[:20]!r} is not allowed on `{path[:200]}`.",
+                f"Method {method[:20]} is not allowed on `{path[:200]}`.",
             )
         op, match = chosen
         scopes = self._authenticate(request)
