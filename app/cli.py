@@ -30,7 +30,7 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
     def start() -> RunningEmulator:
         from app.emulator.serve import start_background  # uvicorn, faker, sqlite: off the loop
 
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         return start_background(db_path)
 
     async def connect(report: Callable[[str], None]) -> Backend:
