@@ -272,9 +272,20 @@ class CustomerScreen(Screen[None]):
         intent = None
         if isinstance(choice, str):
             intent = self.backend.intents.group(choice)
-            group = await self.existing_group(intent.name) or await service.create_customer_group(
-                intent.name, idempotency_key=intent.key
-            )
+            found = await self.existing_group(intent.name)
+            try:
+                group = found or await service.create_customer_group(
+                    intent.name, idempotency_key=intent.key
+                )
+            except LostAnswerError:
+                self.notify(
+                    f"The answer was lost; add “{intent.name}” again — it will not create "
+                    "a second group.",
+                    title="Not confirmed",
+                    severity="warning",
+                    markup=False,
+                )
+                return
             self.groups[group.id] = group
         else:
             group = choice
