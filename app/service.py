@@ -41,7 +41,7 @@ import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
@@ -76,6 +76,7 @@ __all__ = [
     "CardDeclinedError",
     "ConflictError",
     "ForbiddenError",
+    "LostAnswerError",
     "NetworkError",
     "NetworkTimeoutError",
     "NotFoundError",
@@ -304,6 +305,16 @@ class NetworkTimeoutError(NetworkError, TimeoutError):
     """No answer in time."""
 
     default_message = "Square did not answer in time: try again."
+
+
+class LostAnswerError(NetworkError):
+    """A create whose answer was lost: Square may have made it, and a look-up could not
+    tell. Sending it again with the same idempotency key cannot make a second one."""
+
+    default_message = (
+        "The answer was lost: Square may have saved it. Send it again: "
+        "it will not be created twice."
+    )
 
 
 _STATUS_BY_CODE = {
@@ -688,11 +699,24 @@ class SquareService:
     async def create_customer(
         self, fields: CustomerFields, idempotency_key: str | None = None
     ) -> Customer:
-        """CreateCustomer. One idempotency key (given or generated) covers all retries."""
+        """CreateCustomer. One idempotency key (given or generated) covers all retries.
+
+        When the answer was lost (every attempt failed in a way that may have committed)
+        the create is sent once more with the same key — Square replays its first answer
+        — and if that fails too, the customer is looked up (SearchCustomers by email,
+        phone or reference id, created in the last minutes, every field we sent matching).
+        ``LostAnswerError`` when neither can tell: sending it again with the same key is
+        then safe."""
         body = fields.to_body()
         body["idempotency_key"] = idempotency_key or _new_key()
-        reply = await self._call("CreateCustomer", "POST", "/v2/customers", json=body, write=True)
-        return _parse(Customer, reply.data.get("customer"))
+        since = _utcnow() - _LOST_CREATE_WINDOW
+
+        async def find() -> dict[str, Any] | None:
+            found = await self._find_created_customer(fields, since)
+            return {"customer": found.model_dump(mode="json")} if found else None
+
+        data = await self._create("CreateCustomer", "/v2/customers", body, find)
+        return _parse(Customer, data.get("customer"))
 
     async def update_customer(
         self, customer_id: str, fields: CustomerFields, version: int | None = None
@@ -950,12 +974,18 @@ class SquareService:
     async def create_customer_group(
         self, name: str, idempotency_key: str | None = None
     ) -> CustomerGroup:
-        """CreateCustomerGroup. One idempotency key (given or generated) covers all retries."""
+        """CreateCustomerGroup. One idempotency key (given or generated) covers all retries;
+        a lost answer is recovered as in ``create_customer`` (the look-up: a group of this
+        exact name created in the last minutes)."""
         body = {"idempotency_key": idempotency_key or _new_key(), "group": {"name": name}}
-        reply = await self._call(
-            "CreateCustomerGroup", "POST", "/v2/customers/groups", json=body, write=True
-        )
-        return _parse(CustomerGroup, reply.data.get("group"))
+        since = _utcnow() - _LOST_CREATE_WINDOW
+
+        async def find() -> dict[str, Any] | None:
+            found = await self._find_created_group(name, since)
+            return {"group": found.model_dump(mode="json")} if found else None
+
+        data = await self._create("CreateCustomerGroup", "/v2/customers/groups", body, find)
+        return _parse(CustomerGroup, data.get("group"))
 
     async def retrieve_customer_group(self, group_id: str) -> CustomerGroup:
         reply = await self._call(
@@ -1063,7 +1093,10 @@ class SquareService:
         verification_token: str | None = None,
         idempotency_key: str | None = None,
     ) -> Card:
-        """CreateCard: save a card (a nonce or a payment id as ``source_id``) on file."""
+        """CreateCard: save a card (a nonce or a payment id as ``source_id``) on file. One
+        idempotency key covers all retries; a lost answer is sent once more with the same
+        key (Square replays it), else ``LostAnswerError`` (a card cannot be looked up by
+        its source)."""
         card: dict[str, Any] = {"customer_id": customer_id}
         if cardholder_name is not None:
             card["cardholder_name"] = cardholder_name
@@ -1078,8 +1111,8 @@ class SquareService:
         }
         if verification_token is not None:
             body["verification_token"] = verification_token
-        reply = await self._call("CreateCard", "POST", "/v2/cards", json=body, write=True)
-        return _parse(Card, reply.data.get("card"))
+        data = await self._create("CreateCard", "/v2/cards", body, None)
+        return _parse(Card, data.get("card"))
 
     async def retrieve_card(self, card_id: str) -> Card:
         reply = await self._call("RetrieveCard", "GET", f"/v2/cards/{_seg(card_id)}")
@@ -1110,6 +1143,77 @@ class SquareService:
             return None
         self.access.learn_token_scopes(status.scopes)
         return status
+
+    # -- creates whose answer was lost ----------------------------------------------
+
+    async def _create(
+        self,
+        operation: str,
+        path: str,
+        body: Mapping[str, Any],
+        find: Callable[[], Awaitable[dict[str, Any] | None]] | None,
+    ) -> dict[str, Any]:
+        """POST a create carrying its idempotency key; the answer's JSON. After retries
+        that may have committed: once more with the same key, then ``find``."""
+        try:
+            reply = await self._call(operation, "POST", path, json=body, write=True)
+            return reply.data
+        except SquareError as err:
+            if not _may_have_landed(err):
+                raise
+            first = err
+        log.info("%s: the answer may have been lost; sending again with the same key", operation)
+        try:
+            reply = await self._call(operation, "POST", path, json=body, write=True)
+            return reply.data
+        except SquareError as err:
+            if not isinstance(err, RateLimitedError | ServerError | NetworkError):
+                raise
+        if find is not None:
+            try:
+                found = await find()
+            except SquareError as err:
+                log.info("%s: the look-up failed too (%s)", operation, type(err).__name__)
+                found = None
+            if found is not None:
+                log.info("%s: the answer was lost, but the look-up found it", operation)
+                return found
+        lost = LostAnswerError()
+        lost.attempts = first.attempts
+        lost.after_ambiguous_attempt = True
+        raise lost from None
+
+    async def _find_created_customer(
+        self, fields: CustomerFields, since: datetime
+    ) -> Customer | None:
+        """The newest customer created since ``since`` holding every field of ``fields``."""
+        sent = fields.to_body()
+        where: dict[str, Any] = {"created_at": {"start_at": since.isoformat()}}
+        for name in ("email_address", "phone_number", "reference_id"):
+            value = sent.get(name)
+            if isinstance(value, str) and value.strip():
+                where[name] = {"exact": value.strip()}
+                break
+        query = {"filter": where, "sort": {"field": "CREATED_AT", "order": "DESC"}}
+        page = await self.search_customers(query, limit=100)
+        for customer in page.customers:
+            fresh = customer.created_at is None or customer.created_at >= since
+            if fresh and _fields_match(customer, fields):
+                return customer
+        return None
+
+    async def _find_created_group(self, name: str, since: datetime) -> CustomerGroup | None:
+        """The newest group named ``name`` (spacing aside) created since ``since``."""
+        wanted = " ".join(name.split())
+        newest: CustomerGroup | None = None
+        async for group in self.iter_customer_groups():
+            if " ".join(group.name.split()) != wanted:
+                continue
+            if group.created_at is not None and group.created_at < since:
+                continue
+            if newest is None or (group.created_at or since) > (newest.created_at or since):
+                newest = group
+        return newest
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -1359,6 +1463,21 @@ def _maybe_committed(err: SquareError) -> bool:
     if isinstance(err, NetworkError):
         return err.sent
     return isinstance(err, ServerError)
+
+
+_LOST_CREATE_WINDOW = timedelta(minutes=5)
+"""How far back a lost create is looked for (the request's start, less clock skew)."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _may_have_landed(err: SquareError) -> bool:
+    """Did a create's retries end in a failure after which it may exist all the same?"""
+    if not isinstance(err, RateLimitedError | ServerError | NetworkError):
+        return False
+    return err.after_ambiguous_attempt or _maybe_committed(err)
 
 
 def _new_key() -> str:

@@ -11,8 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from app.intents import Intents
 from app.models import Address, Card
-from app.service import SquareError, SquareService, ValidationError
+from app.service import LostAnswerError, SquareError, SquareService, ValidationError
 from app.tui import describe_error
 
 SOURCE_HINT = "card nonce (cnon:…) or the id of a payment just taken"
@@ -27,14 +28,24 @@ class AddCardDialog(ModalScreen[Card | None]):
     ]
 
     def __init__(
-        self, service: SquareService, customer_id: str, cardholder: str, *, hint: str = ""
+        self,
+        service: SquareService,
+        customer_id: str,
+        cardholder: str,
+        *,
+        hint: str = "",
+        intents: Intents | None = None,
     ) -> None:
         super().__init__()
         self.hint = hint
         self.service = service
         self.customer_id = customer_id
         self.cardholder = cardholder
+        self.intents = intents if intents is not None else Intents()
+        """The run's intended creates: the same card submitted again, in this dialog or
+        in a new one, goes under the same idempotency key."""
         self.idempotency_key: str | None = None
+        """The key of the last attempt."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -75,19 +86,30 @@ class AddCardDialog(ModalScreen[Card | None]):
         self.query_one("#add", Button).disabled = True
         cardholder = self.query_one("#cardholder", Input).value.strip() or None
         postal_code = self.query_one("#postal_code", Input).value.strip() or None
+        intent = self.intents.card(
+            self.customer_id, source, cardholder_name=cardholder, postal_code=postal_code
+        )
+        self.idempotency_key = intent.key
         try:
             card = await self.service.create_card(
                 source,
                 customer_id=self.customer_id,
                 cardholder_name=cardholder,
                 billing_address=Address(postal_code=postal_code) if postal_code else None,
+                idempotency_key=intent.key,
             )
         except ValidationError as error:
             self.show_error(str(error))
             return
+        except LostAnswerError:
+            self.show_error(
+                "The answer was lost; press ctrl+s again — it will not add a second card."
+            )
+            return
         finally:
             self.query_one("#add", Button).disabled = False
         self.dismiss(card)
+        self.intents.done(intent)
 
     def show_error(self, text: str) -> None:
         self.query_one("#error", Static).update(Text(text))
