@@ -85,6 +85,7 @@ class TerminalGuard:
         self._watcher: threading.Thread | None = None
         self._signals: list[int] = []
         self._ttys: list[int] = []
+        self._quiet_input: tuple[int, int] | None = None
         self.reason: str | None = None
         """Why the app was asked to leave (``None`` while it was not)."""
 
@@ -96,6 +97,9 @@ class TerminalGuard:
                 loop.add_signal_handler(signum, self._on_signal, signum)
                 self._signals.append(signum)
         self._ttys = [fd for fd in self._fds if _isatty(fd)]
+        if 0 in self._ttys:
+            with contextlib.suppress(OSError):
+                self._quiet_input = os.pipe()  # both ends stay open: never readable, never EOF
         if self._ttys:
             self._watcher = threading.Thread(
                 target=self._watch, args=(self._ttys,), name="customer-desk-terminal-watch"
@@ -144,7 +148,7 @@ class TerminalGuard:
             self._leaving.set()
             self.reason = reason
         if terminal_gone:
-            _silence(self._ttys)
+            _silence(self._ttys, self._quiet_input[0] if self._quiet_input else None)
         arm_fallback(self._grace, code)
         loop = self._loop
         if loop is None or loop.is_closed():
@@ -160,8 +164,10 @@ def _isatty(fd: int) -> bool:
         return False
 
 
-def _silence(fds: Sequence[int]) -> None:
-    """Point the dead terminal's descriptors at /dev/null: writes then succeed, reads end."""
+def _silence(fds: Sequence[int], quiet_input: int | None) -> None:
+    """Detach the dead terminal's descriptors: writes go to /dev/null, and standard input
+    becomes `quiet_input`, a pipe that never has anything to read (at end-of-file,
+    Textual's input thread would spin and starve the shutdown of the GIL)."""
     try:
         null = os.open(os.devnull, os.O_RDWR)
     except OSError:
@@ -169,6 +175,6 @@ def _silence(fds: Sequence[int]) -> None:
     try:
         for fd in fds:
             with contextlib.suppress(OSError):
-                os.dup2(null, fd)
+                os.dup2(quiet_input if fd == 0 and quiet_input is not None else null, fd)
     finally:
         os.close(null)

@@ -70,6 +70,7 @@ class CustomerDeskApp(App[None]):
         self.settings = settings
         self.backend: Backend | None = None
         self.terminal_guard: TerminalGuard | None = None
+        self._backend_closing: asyncio.Future[None] | None = None
 
     def on_mount(self) -> None:
         from screens.customers import CustomersScreen
@@ -100,13 +101,22 @@ class CustomerDeskApp(App[None]):
             self.notify(reason, title="Could not connect", severity="error", markup=False)
 
     def _leave(self, return_code: int) -> None:
-        """The terminal is gone or a signal asked us to stop: exit now, edits or not."""
+        """The terminal is gone or a signal asked us to stop: exit now, edits or not —
+        closing the emulator and its database first, while the screens come down."""
+        self._close_backend()
         self.exit(return_code=return_code)
+
+    def _close_backend(self) -> asyncio.Future[None] | None:
+        """Close the backend once (a task: leaving and unmounting may both ask)."""
+        if self.backend is not None and self._backend_closing is None:
+            self._backend_closing = asyncio.ensure_future(self.backend.aclose())
+        return self._backend_closing
 
     async def on_unmount(self) -> None:
         try:
-            if self.backend is not None:
-                await self.backend.aclose()
+            closing = self._close_backend()
+            if closing is not None:
+                await closing
         finally:
             if self.terminal_guard is not None:
                 self.terminal_guard.uninstall()
