@@ -27,6 +27,9 @@ DEMO_DB_ENV = "CUSTOMER_DESK_DEMO_DB"
 STOP_TIMEOUT = 1.0
 """How long closing the app waits for the embedded emulator's thread to end."""
 
+LAST_WORDS_STOP_TIMEOUT = 0.2
+"""The same, when the app is being cut short (see `app.lifecycle.at_hard_exit`)."""
+
 
 def app_data_dir() -> Path:
     """The app's own folder in the user data dir (kept 0700)."""
@@ -99,9 +102,18 @@ def embedded_factory(db_path: Path) -> BackendFactory:
         tighten_demo_files(db_path)
         return running
 
+    def stop(running: RunningEmulator, forget: Callable[[], None]) -> None:
+        running.stop(STOP_TIMEOUT)
+        forget()
+
     async def connect(report: Callable[[str], None]) -> Backend:
         report("starting the local demo…")
         running = await asyncio.to_thread(start)
+        from app.lifecycle import at_hard_exit
+
+        # Should the app be cut short (its terminal gone, a hung shutdown), the database
+        # is still closed cleanly.
+        forget = at_hard_exit(lambda: running.stop(LAST_WORDS_STOP_TIMEOUT))
         from app.config import Environment
         from app.directory import CustomerDirectory
         from app.service import SquareService
@@ -118,7 +130,7 @@ def embedded_factory(db_path: Path) -> BackendFactory:
             directory=CustomerDirectory(service),
             environment=Environment.LOCAL,
             notices=notices,
-            on_close=[lambda: asyncio.to_thread(running.stop, STOP_TIMEOUT)],
+            on_close=[lambda: asyncio.to_thread(stop, running, forget)],
         )
 
     return connect

@@ -14,7 +14,8 @@ Textual's input thread spins at full CPU with the emulator and its database open
 and, once leaving, points the dead terminal's descriptors at ``/dev/null`` (writes to a
 hung-up tty fail with EIO, which would stop Textual's writer thread and then block the
 app on its full queue), and arms a daemon timer that ends the process with ``os._exit``
-should the clean shutdown not finish within the grace period.
+should the clean shutdown not finish within the grace period — after giving the
+``at_hard_exit`` callbacks (closing the emulator's database) a moment to run.
 
 Textual-free: the app hands in a ``request_exit(return_code)`` callable.
 """
@@ -29,7 +30,13 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 
-__all__ = ["GRACE_SECONDS", "TerminalGuard", "arm_fallback", "terminal_hung_up"]
+__all__ = [
+    "GRACE_SECONDS",
+    "TerminalGuard",
+    "arm_fallback",
+    "at_hard_exit",
+    "terminal_hung_up",
+]
 
 GRACE_SECONDS = 1.5
 """How long a clean shutdown may take once the terminal is gone (the goal is 2 s in all)."""
@@ -49,14 +56,53 @@ def terminal_hung_up(fd: int) -> bool:
     return any(mask & _DEAD for _fd, mask in events)
 
 
+LAST_WORDS_SECONDS = 0.4
+"""How long the fallback lets the last-words callbacks run before it ends the process."""
+
+_last_words: list[Callable[[], None]] = []
+_last_words_lock = threading.Lock()
+
+
+def at_hard_exit(callback: Callable[[], None]) -> Callable[[], None]:
+    """Run `callback` (from another thread, briefly) before the fallback ends the process.
+
+    For what must not be cut off mid-way, such as closing the emulator's database.
+    Returns a function that takes the callback back off the list.
+    """
+    with _last_words_lock:
+        _last_words.append(callback)
+
+    def forget() -> None:
+        with _last_words_lock, contextlib.suppress(ValueError):
+            _last_words.remove(callback)
+
+    return forget
+
+
+def _say_last_words(budget: float) -> None:
+    with _last_words_lock:
+        callbacks = list(_last_words)
+
+    def run_all() -> None:
+        for callback in callbacks:
+            with contextlib.suppress(Exception):
+                callback()
+
+    speaker = threading.Thread(target=run_all, name="customer-desk-last-words", daemon=True)
+    speaker.start()
+    speaker.join(budget)
+
+
 def arm_fallback(grace: float, code: int) -> threading.Thread:
-    """End the process with `code` after `grace` seconds unless it has ended by then.
+    """End the process with `code` after `grace` seconds unless it has ended by then,
+    after the `at_hard_exit` callbacks have had `LAST_WORDS_SECONDS` to run.
 
     A daemon thread: it neither keeps the process alive nor waits for anything.
     """
 
     def wait_then_exit() -> None:
         threading.Event().wait(grace)
+        _say_last_words(LAST_WORDS_SECONDS)
         os._exit(code)
 
     timer = threading.Thread(target=wait_then_exit, name="customer-desk-exit-fallback")
