@@ -12,6 +12,7 @@ by the fallback or by a signal leaves it behind).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -62,10 +63,8 @@ class Session:
             return
         ready, _, _ = select.select([self.master], [], [], timeout)
         if ready:
-            try:
+            with contextlib.suppress(OSError):
                 self.output += os.read(self.master, 65536)
-            except OSError:
-                pass
 
     def reap(self) -> None:
         if self.status is None:
@@ -85,15 +84,11 @@ class Session:
 
     def kill_all(self) -> None:
         for pid in self.processes():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.close_terminal()
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
 
 
 def _all_processes() -> Iterator[tuple[int, int, str]]:
