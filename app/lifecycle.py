@@ -120,8 +120,11 @@ class TerminalGuard:
         *,
         fds: Sequence[int] = (0, 1, 2),
         grace: float = GRACE_SECONDS,
+        fallback: Callable[[float, int], object] = arm_fallback,
     ) -> None:
+        """`fallback(grace, code)` is armed on leaving; tests pass one that does not exit."""
         self._request_exit = request_exit
+        self._fallback = fallback
         self._fds = tuple(fds)
         self._grace = grace
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -161,6 +164,11 @@ class TerminalGuard:
                 with contextlib.suppress(ValueError, RuntimeError):
                     self._loop.remove_signal_handler(signum)
         self._signals.clear()
+        if self._quiet_input is not None and not self._leaving.is_set():
+            for fd in self._quiet_input:  # unused: standard input is still the terminal
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._quiet_input = None
 
     # -- the triggers ---------------------------------------------------------------
 
@@ -195,7 +203,7 @@ class TerminalGuard:
             self.reason = reason
         if terminal_gone:
             _silence(self._ttys, self._quiet_input[0] if self._quiet_input else None)
-        arm_fallback(self._grace, code)
+        self._fallback(self._grace, code)
         loop = self._loop
         if loop is None or loop.is_closed():
             os._exit(code)
