@@ -27,6 +27,7 @@ import contextlib
 import os
 import select
 import signal
+import stat
 import threading
 from collections.abc import Callable, Sequence
 
@@ -145,7 +146,7 @@ class TerminalGuard:
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.add_signal_handler(signum, self._on_signal, signum)
                 self._signals.append(signum)
-        self._ttys = [fd for fd in self._fds if _isatty(fd)]
+        self._ttys = [fd for fd in self._fds if _isatty(fd) or _dead_terminal(fd)]
         if 0 in self._ttys:
             with contextlib.suppress(OSError):
                 self._quiet_input = os.pipe()  # both ends stay open: never readable, never EOF
@@ -216,6 +217,15 @@ def _isatty(fd: int) -> bool:
         return os.isatty(fd)
     except OSError:
         return False
+
+
+def _dead_terminal(fd: int) -> bool:
+    """A terminal that hung up before we looked (no longer a tty to `isatty`)."""
+    try:
+        is_char_device = stat.S_ISCHR(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+    return is_char_device and terminal_hung_up(fd)
 
 
 def _silence(fds: Sequence[int], quiet_input: int | None) -> None:

@@ -135,3 +135,32 @@ def test_a_last_word_that_hangs_does_not_keep_the_process_alive() -> None:
         """
     )
     assert done.returncode == 9 and "never" not in done.stdout
+
+
+async def test_a_terminal_that_hung_up_before_the_guard_looked_is_noticed(
+    terminal: tuple[int, int],
+) -> None:
+    master, slave = terminal
+    os.close(master)
+    assert not os.isatty(slave)
+    seen = Recorder()
+    guard = TerminalGuard(seen.request_exit, fds=(slave,), fallback=seen.fallback)
+    guard.install(asyncio.get_running_loop())
+    try:
+        assert await asyncio.wait_for(seen.exits.get(), timeout=10) == 129
+    finally:
+        guard.uninstall()
+
+
+async def test_a_file_or_dev_null_is_not_a_dead_terminal(tmp_path: Path) -> None:
+    seen = Recorder()
+    with open(os.devnull, "rb") as null, open(tmp_path / "log", "wb") as log:
+        guard = TerminalGuard(
+            seen.request_exit, fds=(null.fileno(), log.fileno()), fallback=seen.fallback
+        )
+        guard.install(asyncio.get_running_loop())
+        try:
+            await asyncio.sleep(0.3)  # the watcher would have answered at once
+            assert seen.exits.empty() and not seen.fallbacks
+        finally:
+            guard.uninstall()
