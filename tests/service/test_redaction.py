@@ -113,7 +113,8 @@ def _config_error(tmp_path: Path, env: dict[str, str], toml: str | None = None) 
         ("environment", {"SQUARE_ENVIRONMENT": "{t}"}, None),
         ("read_only", {"CUSTOMER_DESK_READ_ONLY": "{t}"}, None),
         ("read_only", {}, 'read_only = "{t}"'),
-        ("keymap", {}, '[keymap]\nquit = 1\n"{t}" = 2'),
+        ("keymap", {}, '[keymap]\n"{t}" = 2'),
+        ("keymap", {}, '[keymap]\nquit = ["{t}", 3]'),
         ("unknown key", {}, '"{t}" = 1'),
     ],
 )
