@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.redact import redact, shown
+
 __all__ = [
     "APP_NAME",
     "DEFAULT_DEADLINE",
@@ -194,9 +196,17 @@ def load_settings(
 ) -> Settings:
     """The settings from ``env`` (default ``os.environ``) over ``config.toml``.
 
-    Raises ``ConfigError`` with a sentence saying what to fix.
+    Raises ``ConfigError`` with a sentence saying what to fix; the sentence never holds
+    the token, nor anything shaped like a Square token (see ``app.redact``).
     """
     env = os.environ if env is None else env
+    try:
+        return _load_settings(env, config_file, use_keyring)
+    except ConfigError as exc:
+        raise ConfigError(redact(str(exc), [env.get("SQUARE_ACCESS_TOKEN", "").strip()])) from None
+
+
+def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring: bool) -> Settings:
     path = config_file if config_file is not None else config_path(env)
     file_values, read_from = _read_config_file(path)
 
@@ -284,7 +294,7 @@ def _read_config_file(path: Path) -> tuple[dict[str, Any], Path | None]:
     unknown = sorted(set(values) - _FILE_KEYS)
     if unknown:
         raise ConfigError(
-            f"Unknown setting(s) {', '.join(unknown)} in {path}; "
+            f"Unknown setting(s) {', '.join(shown(k, limit=40) for k in unknown)} in {path}; "
             f"known ones are: {', '.join(sorted(_FILE_KEYS))}."
         )
     return values, path
@@ -302,7 +312,7 @@ def _file_str(values: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ConfigError(f"{key} in config.toml must be a string, not {value!r}.")
+        raise ConfigError(f"{key} in config.toml must be a string, not {shown(value)}.")
     return _text(value)
 
 
@@ -318,7 +328,7 @@ def _environment(env: Mapping[str, str], values: Mapping[str, Any]) -> Environme
         return Environment(name.lower())
     except ValueError:
         choices = " | ".join(e.value for e in Environment)
-        raise ConfigError(f"{origin}={name!r} is not one of: {choices}.") from None
+        raise ConfigError(f"{origin} ({shown(name)}) is not one of: {choices}.") from None
 
 
 def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
@@ -329,17 +339,19 @@ def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
             return True
         if text in _FALSE:
             return False
-        raise ConfigError(f"CUSTOMER_DESK_READ_ONLY={raw!r}: use 1 or 0 (true or false).")
+        raise ConfigError(f"CUSTOMER_DESK_READ_ONLY is {shown(raw)}: use 1 or 0 (true or false).")
     value = values.get("read_only", False)
     if not isinstance(value, bool):
-        raise ConfigError(f"read_only in config.toml must be true or false, not {value!r}.")
+        raise ConfigError(f"read_only in config.toml must be true or false, not {shown(value)}.")
     return value
 
 
 def _timeout(values: Mapping[str, Any]) -> float:
     value = values.get("timeout", 10.0)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"timeout in config.toml must be a number of seconds, not {value!r}.")
+        raise ConfigError(
+            f"timeout in config.toml must be a number of seconds, not {shown(value)}."
+        )
     return float(value)
 
 
@@ -382,7 +394,7 @@ def _keymap(value: Any) -> dict[str, str]:
         else:
             raise ConfigError(
                 f'keymap.{binding_id} in config.toml must be keys such as "ctrl+s" '
-                f'or ["ctrl+s", "f2"], not {keys!r}.'
+                f'or ["ctrl+s", "f2"], not {shown(keys)}.'
             )
     return out
 
@@ -390,7 +402,7 @@ def _keymap(value: Any) -> dict[str, str]:
 def _check_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")) or "://" not in url or not url.split("://")[1]:
-        raise ConfigError(f"The base URL {url!r} must start with http:// or https://.")
+        raise ConfigError(f"The base URL ({shown(url)}) must start with http:// or https://.")
     return url
 
 
@@ -419,10 +431,14 @@ def _read_token_file(path: Path) -> str:
         info = path.stat()
     except FileNotFoundError:
         raise ConfigError(
-            f"The token file {path} does not exist: create it or fix SQUARE_TOKEN_FILE."
+            f"The token file {shown(str(path), limit=160)} does not exist: create it or fix "
+            "SQUARE_TOKEN_FILE."
         ) from None
     except OSError as exc:
-        raise ConfigError(f"Cannot read the token file {path} ({exc.strerror or exc}).") from None
+        raise ConfigError(
+            f"Cannot read the token file {shown(str(path), limit=160)} "
+            f"({exc.strerror or type(exc).__name__})."
+        ) from None
     if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(
             f"The token file {path} can be read by other users: run `chmod 600 {path}` "

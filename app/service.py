@@ -67,6 +67,7 @@ from app.models import (
     CustomerSegment,
     CustomerSegmentPage,
 )
+from app.redact import redact
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -395,17 +396,15 @@ def _make_error(
 def _redact_errors(
     errors: Sequence[Mapping[str, Any]], secrets: Sequence[str]
 ) -> list[dict[str, str]]:
+    """The errors as text, with the token (in any case) and Square-token-shaped strings
+    blanked out of keys and values (see `app.redact`)."""
     out = []
     for entry in errors:
         clean: dict[str, str] = {}
         for key, value in entry.items():
             if value is None:
                 continue
-            text = str(value)
-            for secret in secrets:
-                if secret:
-                    text = text.replace(secret, "[token]")
-            clean[str(key)] = text
+            clean[redact(str(key), secrets)] = redact(str(value), secrets)
         out.append(clean)
     return out
 
@@ -594,7 +593,8 @@ class SquareService:
 
     @property
     def _secrets(self) -> tuple[str, ...]:
-        """Texts blanked out of any error detail the server echoes back."""
+        """Texts blanked out (in any letter case) of any error detail the server echoes back;
+        anything shaped like a Square token is blanked too (`app.redact`)."""
         secret = self._token.get_secret_value()
         return (secret,) if secret else ()
 

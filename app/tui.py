@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from app.backend import Backend, BackendFactory
+from app.lifecycle import TerminalGuard
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -98,10 +100,15 @@ class CustomerDeskApp(App[None]):
         self.settings = settings
         self.backend: Backend | None = None
         self.set_reactive(CustomerDeskApp.read_only, settings.read_only)
+        self.terminal_guard: TerminalGuard | None = None
+        self._backend_closing: asyncio.Future[None] | None = None
 
     def on_mount(self) -> None:
         from screens.customers import CustomersScreen
 
+        if not self.is_headless:  # a real terminal: leave when it goes away (SIGHUP, hang-up)
+            self.terminal_guard = TerminalGuard(self._leave)
+            self.terminal_guard.install(asyncio.get_running_loop())
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.customers_screen = CustomersScreen()
@@ -183,9 +190,26 @@ class CustomerDeskApp(App[None]):
             self.customers_screen.post_message(ConnectFailed(reason))
             self.notify(reason, title="Could not connect", severity="error", markup=False)
 
+    def _leave(self, return_code: int) -> None:
+        """The terminal is gone or a signal asked us to stop: exit now, edits or not —
+        closing the emulator and its database first, while the screens come down."""
+        self._close_backend()
+        self.exit(return_code=return_code)
+
+    def _close_backend(self) -> asyncio.Future[None] | None:
+        """Close the backend once (a task: leaving and unmounting may both ask)."""
+        if self.backend is not None and self._backend_closing is None:
+            self._backend_closing = asyncio.ensure_future(self.backend.aclose())
+        return self._backend_closing
+
     async def on_unmount(self) -> None:
-        if self.backend is not None:
-            await self.backend.aclose()
+        try:
+            closing = self._close_backend()
+            if closing is not None:
+                await closing
+        finally:
+            if self.terminal_guard is not None:
+                self.terminal_guard.uninstall()
 
     def settle_memory(self) -> None:
         """After the directory load: what is loaded now lives as long as the app, so the

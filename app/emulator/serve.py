@@ -157,17 +157,23 @@ def start_background(
     faults: Faults | None = None,
     *,
     quiet: bool = True,
+    token: str | None = None,
 ) -> RunningEmulator:
     """Serve the demo store at `path` on `host:port` (0: a free port) in a daemon thread.
 
     `quiet` keeps uvicorn's log lines off stderr (they would scribble over a running TUI).
+    `token`, when given, is the only bearer token accepted (with every scope) — the
+    published demo tokens are then refused; without it, those are accepted.
     """
     import uvicorn
 
     from .server import create_app
 
+    if token is not None and (not token.strip() or token != token.strip()):
+        raise ValueError("the emulator's token must be non-empty, without surrounding spaces")
     store = open_demo_store(path)
-    app = create_app(store, faults=faults)
+    tokens = {token: ALL_SCOPES} if token is not None else None
+    app = create_app(store, tokens=tokens, faults=faults)
     sock = _bind(host, port)
     actual_port = int(sock.getsockname()[1])
     if quiet:
@@ -181,6 +187,7 @@ def start_background(
         lifespan="off",
         access_log=False,
         log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
+        timeout_graceful_shutdown=1,  # `stop` must not wait on a client that hangs on
     )
     server = uvicorn.Server(config)
     started = threading.Event()
@@ -192,7 +199,9 @@ def start_background(
     thread = threading.Thread(target=run, name="customer-desk-emulator", daemon=True)
     thread.start()
     started.wait(5)
-    return RunningEmulator(_url(host, actual_port), DEMO_TOKEN, store, server, thread)
+    return RunningEmulator(
+        _url(host, actual_port), token if token is not None else DEMO_TOKEN, store, server, thread
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
