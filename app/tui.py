@@ -12,10 +12,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from app.backend import Backend, BackendFactory
+from app.safe_text import terminal_safe
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -97,6 +99,28 @@ class CustomerDeskApp(App[None]):
         if self.backend is not None:
             await self.backend.aclose()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, terminal-safe and never markup: messages quote Square's text.
+
+        (`markup` is accepted for Textual's signature and ignored: a name like `[b]` or
+        `[@click=app.quit]` shows as typed.)
+        """
+        super().notify(
+            terminal_safe(str(message), multiline=True),
+            title=terminal_safe(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     def settle_memory(self) -> None:
         """After the directory load: what is loaded now lives as long as the app, so the
         garbage collector stops walking it — a full collection over a large directory
@@ -156,9 +180,22 @@ class CustomerDeskApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
+ERROR_LENGTH = 500
+"""Characters of an error's text shown at most: a server may answer with a novel."""
+
+
 def describe_error(error: BaseException | None) -> str:
-    """One sentence for a person; never a traceback and never the token."""
+    """One sentence for a person, terminal-safe; never a traceback and never the token.
+
+    An error's text may quote Square's answer, so it is made terminal-safe here, once,
+    for every screen that shows it.
+    """
     if error is None:
         return "Something went wrong."
-    text = str(error).strip()
-    return text or type(error).__name__
+    try:
+        text = str(error).strip()
+    except Exception:  # a broken __str__ must not hide the failure it describes
+        text = ""
+    if len(text) > ERROR_LENGTH:
+        text = text[: ERROR_LENGTH - 1].rstrip() + "…"
+    return terminal_safe(text) or type(error).__name__

@@ -14,6 +14,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.models import CustomerGroup
+from app.safe_text import terminal_safe
+from widgets.safe_input import SafeInput
 
 NEW = "\x00new"
 
@@ -34,7 +36,7 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Add to group", classes="dialog-title")
-            yield Input(placeholder="type to filter, or a new group's name", id="filter")
+            yield SafeInput(placeholder="type to filter, or a new group's name", id="filter")
             yield OptionList(id="groups")
 
     def on_mount(self) -> None:
@@ -47,12 +49,13 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
     def fill(self, text: str) -> None:
         needle = text.strip().casefold()
         options = [
-            Option(Text(group.name), id=group.id)
+            Option(Text(terminal_safe(group.name)), id=group.id)
             for group in self.groups
             if needle in group.name.casefold()
         ]
         if needle and not any(g.name.casefold() == needle for g in self.groups):
-            options.append(Option(Text(f"+ create group “{text.strip()}”"), id=NEW))
+            new = terminal_safe(text.strip())
+            options.append(Option(Text(f"+ create group “{new}”"), id=NEW))
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options(options)
