@@ -322,3 +322,23 @@ async def test_a_notification_never_takes_square_text_as_markup_or_controls(
         desk.notify("[@click=app.quit]Quit[/] \u001b[2J", title="\u001b]0;T\u0007[b]t")
         await pilot.pause()
         assert_safe(desk, "[@click=app.quit]Quit[/] ␛[2J", "␛]0;T␇[b]t")
+
+
+async def test_a_placeholder_is_one_character_of_the_value_for_the_cursor(
+    hostile: tuple[CustomerDeskApp, str],
+) -> None:
+    desk, customer_id = hostile
+    async with desk.run_test(size=SIZE) as pilot:
+        screen = await open_hostile(pilot, customer_id)
+        form = screen.query_one(ProfileForm)
+        await pilot.press("e")
+        await pilot.pause()
+        name = form.query_one("#given_name", Input)
+        name.cursor_position = 5  # after "ESC [ 2 J ESC": on the "[" shown after the second ␛
+        assert name._cursor_offset == 5  # one cell per placeholder, as drawn
+        await pilot.press("backspace")
+        assert name.value == "\u001b[2J[HCLEAR"  # the ESC itself went
+        await pilot.press("home", "delete")
+        assert name.value == "[2J[HCLEAR"
+        assert form.unsafe() == {}
+        assert_safe(desk, "[2J[HCLEAR")
