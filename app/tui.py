@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -108,13 +110,18 @@ class CustomerDeskApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every notification, terminal-safe and never markup: messages quote Square's text.
+        """Every notification terminal-safe, and never live markup: messages quote Square.
 
-        (`markup` is accepted for Textual's signature and ignored: a name like `[b]` or
-        `[@click=app.quit]` shows as typed.)
+        With ``markup=False`` (how the desk passes Square's text) a name like `[b]x[/b]`
+        or `[@click=app.quit]` shows as typed; with markup (Textual's own messages) only
+        the words are shown, so no style or action in it ever takes effect.
         """
+        text = str(message)
+        if markup:
+            with contextlib.suppress(Exception):  # not valid markup: show it as it is
+                text = Content.from_markup(text).plain
         super().notify(
-            terminal_safe(str(message), multiline=True),
+            terminal_safe(text, multiline=True),
             title=terminal_safe(str(title)),
             severity=severity,
             timeout=timeout,

@@ -319,9 +319,17 @@ async def test_a_notification_never_takes_square_text_as_markup_or_controls(
 ) -> None:
     async with desk.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        desk.notify("[@click=app.quit]Quit[/] \u001b[2J", title="\u001b]0;T\u0007[b]t")
+        desk.notify(
+            "[@click=app.quit]Quit[/] \u001b[2J", title="\u001b]0;T\u0007[b]t", markup=False
+        )
+        desk.notify("[@click=app.quit]Leave[/] now \u001b[H")  # markup on: only the words
         await pilot.pause()
-        assert_safe(desk, "[@click=app.quit]Quit[/] ␛[2J", "␛]0;T␇[b]t")
+        text = assert_safe(desk, "[@click=app.quit]Quit[/] ␛[2J", "␛]0;T␇[b]t", "Leave now ␛[H")
+        assert "[@click=app.quit]Leave" not in text
+        toasts = [toast.render() for toast in desk.screen.query("Toast")]
+        styles = [repr(span.style) for toast in toasts for span in getattr(toast, "spans", [])]
+        assert len(toasts) == 2
+        assert not [style for style in styles if "click" in style or "quit" in style]
 
 
 async def test_a_placeholder_is_one_character_of_the_value_for_the_cursor(
