@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,14 +12,17 @@ from typing import TYPE_CHECKING
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from app.backend import Backend, BackendFactory
 from app.lifecycle import TerminalGuard
+from app.safe_text import terminal_safe
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -211,6 +215,33 @@ class CustomerDeskApp(App[None]):
             if self.terminal_guard is not None:
                 self.terminal_guard.uninstall()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification terminal-safe, and never live markup: messages quote Square.
+
+        With ``markup=False`` (how the desk passes Square's text) a name like `[b]x[/b]`
+        or `[@click=app.quit]` shows as typed; with markup (Textual's own messages) only
+        the words are shown, so no style or action in it ever takes effect.
+        """
+        text = str(message)
+        if markup:
+            with contextlib.suppress(Exception):  # not valid markup: show it as it is
+                text = Content.from_markup(text).plain
+        super().notify(
+            terminal_safe(text, multiline=True),
+            title=terminal_safe(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     def settle_memory(self) -> None:
         """After the directory load: what is loaded now lives as long as the app, so the
         garbage collector stops walking it — a full collection over a large directory
@@ -270,9 +301,22 @@ class CustomerDeskApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
+ERROR_LENGTH = 500
+"""Characters of an error's text shown at most: a server may answer with a novel."""
+
+
 def describe_error(error: BaseException | None) -> str:
-    """One sentence for a person; never a traceback and never the token."""
+    """One sentence for a person, terminal-safe; never a traceback and never the token.
+
+    An error's text may quote Square's answer, so it is made terminal-safe here, once,
+    for every screen that shows it.
+    """
     if error is None:
         return "Something went wrong."
-    text = str(error).strip()
-    return text or type(error).__name__
+    try:
+        text = str(error).strip()
+    except Exception:  # a broken __str__ must not hide the failure it describes
+        text = ""
+    if len(text) > ERROR_LENGTH:
+        text = text[: ERROR_LENGTH - 1].rstrip() + "…"
+    return terminal_safe(text) or type(error).__name__

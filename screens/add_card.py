@@ -13,8 +13,10 @@ from textual.worker import Worker, WorkerState
 
 from app.intents import Intents
 from app.models import Address, Card
+from app.safe_text import shown_as, terminal_safe, unsafe_characters
 from app.service import LostAnswerError, SquareError, SquareService, ValidationError
 from app.tui import describe_error
+from widgets.safe_input import SafeInput
 
 SOURCE_HINT = "card nonce (cnon:…) or the id of a payment just taken"
 
@@ -53,11 +55,11 @@ class AddCardDialog(ModalScreen[Card | None]):
             if self.hint:
                 yield Static(Text(self.hint, style="dim"), id="hint")
             yield Label("Source")
-            yield Input(placeholder=SOURCE_HINT, id="source")
+            yield SafeInput(placeholder=SOURCE_HINT, id="source")
             yield Label("Cardholder name")
-            yield Input(value=self.cardholder, id="cardholder")
+            yield SafeInput(value=self.cardholder, id="cardholder")
             yield Label("Billing postal code")
-            yield Input(id="postal_code")
+            yield SafeInput(id="postal_code")
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Add card", id="add", variant="primary")
@@ -78,6 +80,14 @@ class AddCardDialog(ModalScreen[Card | None]):
             self.show_error("Enter the card nonce or the payment id.")
             self.query_one("#source", Input).focus()
             return
+        for field in ("source", "cardholder", "postal_code"):
+            found = unsafe_characters(self.query_one(f"#{field}", Input).value.strip())
+            if found:
+                self.show_error(
+                    f"Remove the control characters (shown as {shown_as(found)}) before adding."
+                )
+                self.query_one(f"#{field}", Input).focus()
+                return
         self.add_card(source)
 
     @work(exclusive=True, group="add_card", exit_on_error=False)
@@ -112,7 +122,7 @@ class AddCardDialog(ModalScreen[Card | None]):
         self.intents.done(intent)
 
     def show_error(self, text: str) -> None:
-        self.query_one("#error", Static).update(Text(text))
+        self.query_one("#error", Static).update(Text(terminal_safe(text, multiline=True)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

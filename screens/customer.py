@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from app.config import Environment
 from app.models import Card, Customer, CustomerGroup
+from app.safe_text import terminal_safe
 from app.service import ConflictError, LostAnswerError, NotFoundError, ValidationError
 from app.tui import describe_error, may_write
 from widgets.cards_panel import CardsPanel
@@ -37,12 +38,13 @@ PANELS = ("profile", "cards", "groups")
 
 
 def headline(customer: Customer) -> Text:
+    """The screen's title: the customer's name (and email), terminal-safe."""
     if not customer.id:
         return Text("New customer")
     parts = [customer.display_name]
     if customer.email_address and customer.email_address != customer.display_name:
         parts.append(customer.email_address)
-    return Text(" · ".join(parts))
+    return Text(terminal_safe(" · ".join(parts)))
 
 
 class CustomerScreen(Screen[None]):
@@ -355,6 +357,10 @@ class CustomerScreen(Screen[None]):
             self.notify("Nothing to save." if not self.is_new else "Type the customer's details.")
             if not self.is_new:
                 self.stop_editing()
+            return
+        unsafe = self.form.unsafe()
+        if unsafe:
+            self.form.show_errors(unsafe)  # what was typed stays, the reason beside it
             return
         if self.is_new:
             self.create()

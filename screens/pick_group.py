@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option
 
 from app.intents import group_name_key, tidy_name
 from app.models import CustomerGroup
+from app.safe_text import terminal_safe
+from widgets.safe_input import SafeInput
 
 NEW = "\x00new"
 
@@ -45,7 +47,7 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Add to group", classes="dialog-title")
-            yield Input(placeholder="type to filter, or a new group's name", id="filter")
+            yield SafeInput(placeholder="type to filter, or a new group's name", id="filter")
             yield OptionList(id="groups")
 
     def on_mount(self) -> None:
@@ -74,9 +76,9 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
         options = [self.option(group) for group in (*same, *starts, *inside)]
         name = tidy_name(text)
         if name and not any(g.name == name for g in same):
-            label = f"+ create group “{name}”"
+            label = f"+ create group “{terminal_safe(name)}”"
             if same:
-                label += f" (“{same[0].name}” exists)"
+                label += f" (“{terminal_safe(same[0].name)}” exists)"
             options.append(Option(Text(label), id=NEW))
         option_list = self.query_one(OptionList)
         option_list.clear_options()
@@ -86,8 +88,9 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
 
     def option(self, group: CustomerGroup) -> Option:
         if group.id in self.member_of:
-            return Option(Text(f"{group.name} (already in this group)"), id=group.id, disabled=True)
-        return Option(Text(group.name), id=group.id)
+            label = f"{terminal_safe(group.name)} (already in this group)"
+            return Option(Text(label), id=group.id, disabled=True)
+        return Option(Text(terminal_safe(group.name)), id=group.id)
 
     def action_move(self, step: int) -> None:
         option_list = self.query_one(OptionList)
