@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app.intents import Intents
+
 if TYPE_CHECKING:
     from app.config import Environment
     from app.directory import CustomerDirectory
@@ -23,10 +25,16 @@ class Backend:
     service: SquareService
     directory: CustomerDirectory
     environment: Environment
-    read_only: bool = False
     notices: list[str] = field(default_factory=list)
     """Things the agent should hear about once connected (shown as notifications)."""
     on_close: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
+    intents: Intents = field(default_factory=Intents)
+    """The idempotency keys of the creates the agent means to make, for this run."""
+
+    @property
+    def read_only(self) -> bool:
+        """The service's effective read-only state (the one source of truth)."""
+        return self.service.read_only
 
     async def aclose(self) -> None:
         await self.service.aclose()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
+import contextlib
+import os
+import secrets
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -17,29 +22,115 @@ if TYPE_CHECKING:
     from app.emulator.serve import RunningEmulator
 
 
-def default_demo_db() -> Path:
+DEMO_DB_ENV = "CUSTOMER_DESK_DEMO_DB"
+"""Names the demo's SQLite file instead of the user data dir's (``--db`` wins over it)."""
+
+STOP_TIMEOUT = 1.0
+"""How long closing the app waits for the embedded emulator's thread to end."""
+
+LAST_WORDS_STOP_TIMEOUT = 0.2
+"""The same, when the app is being cut short (see `app.lifecycle.at_hard_exit`)."""
+
+
+def app_data_dir() -> Path:
+    """The app's own folder in the user data dir (kept 0700)."""
     from platformdirs import user_data_path
 
-    return user_data_path("customer-desk", appauthor=False) / "demo.sqlite3"
+    return user_data_path("customer-desk", appauthor=False)
 
 
-def embedded_factory(db_path: Path) -> BackendFactory:
-    """Start the emulator on a free loopback port, seeded on first run, and connect to it."""
+def default_demo_db() -> Path:
+    """``$CUSTOMER_DESK_DEMO_DB`` when set, else ``demo.sqlite3`` in the app's data folder."""
+    named = os.environ.get(DEMO_DB_ENV, "").strip()
+    return Path(named).expanduser() if named else app_data_dir() / "demo.sqlite3"
+
+
+def prepare_demo_files(db_path: Path) -> None:
+    """Make the demo's folder (0700) and database file (0600) before the emulator opens it.
+
+    An existing database (with its ``-wal``/``-shm``/``-journal``) is set to 0600, and the
+    app's own data folder to 0700 however it was made; a folder named by ``--db`` or
+    ``CUSTOMER_DESK_DEMO_DB`` that already exists is the user's and keeps its mode.
+    """
+    folder = db_path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)  # whatever the umask
+    elif _same_path(folder, app_data_dir()):
+        _tighten(folder, 0o700)
+    # SQLite creates a database with the umask's mode, and its -wal/-shm with the
+    # database's: an empty file made 0600 first is a new database to SQLite.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    tighten_demo_files(db_path)
+
+
+def tighten_demo_files(db_path: Path) -> None:
+    """Set the database and its journals to 0600 (a replaced demo is a new file)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        _tighten(db_path.with_name(db_path.name + suffix), 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    with contextlib.suppress(OSError):
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+            return
+        if stat.S_IMODE(info.st_mode) != mode:
+            path.chmod(mode)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def embedded_factory(db_path: Path, settings: Settings | None = None) -> BackendFactory:
+    """Start the emulator on a free loopback port, seeded on first run, and connect to it
+    (read-only when ``settings`` ask for it).
+
+    The emulator accepts only a token made for this run (every scope), not the published
+    demo tokens: another local user cannot reach the demo with a token they can read.
+    """
 
     def start() -> RunningEmulator:
         from app.emulator.serve import start_background  # uvicorn, faker, sqlite: off the loop
 
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        return start_background(db_path)
+        prepare_demo_files(db_path)
+        running = start_background(db_path, token=secrets.token_urlsafe(32))
+        tighten_demo_files(db_path)
+        # The app may be leaving already (its terminal closed while the demo was seeding):
+        # whoever gets there first, the interpreter's exit or the app's close, stops it.
+        atexit.register(running.stop, STOP_TIMEOUT)
+        return running
+
+    def stop(running: RunningEmulator, forget: Callable[[], None]) -> None:
+        atexit.unregister(running.stop)
+        running.stop(STOP_TIMEOUT)
+        forget()
 
     async def connect(report: Callable[[str], None]) -> Backend:
         report("starting the local demo…")
         running = await asyncio.to_thread(start)
-        from app.config import Environment
+        from app.lifecycle import at_hard_exit
+
+        # Should the app be cut short (its terminal gone, a hung shutdown), the database
+        # is still closed cleanly.
+        forget = at_hard_exit(lambda: running.stop(LAST_WORDS_STOP_TIMEOUT))
+        from app.config import DEFAULT_DEADLINE, Environment
         from app.directory import CustomerDirectory
         from app.service import SquareService
 
-        service = SquareService(running.base_url, running.token)
+        service = SquareService(
+            running.base_url,
+            running.token,
+            deadline=settings.deadline if settings is not None else DEFAULT_DEADLINE,
+        )
+        if settings is not None and settings.read_only:
+            service.access.want_read_only(settings.read_only_reason)
         notices = []
         if running.replaced:
             notices.append(
@@ -51,7 +142,7 @@ def embedded_factory(db_path: Path) -> BackendFactory:
             directory=CustomerDirectory(service),
             environment=Environment.LOCAL,
             notices=notices,
-            on_close=[lambda: asyncio.to_thread(running.stop)],
+            on_close=[lambda: asyncio.to_thread(stop, running, forget)],
         )
 
     return connect
@@ -66,18 +157,11 @@ def remote_factory(settings: Settings) -> BackendFactory:
 
         assert settings.base_url is not None and settings.token is not None
         report(f"connecting to {settings.label}…")
-        service = SquareService(
-            settings.base_url,
-            settings.token,
-            square_version=settings.square_version,
-            timeout=settings.timeout,
-            read_only=settings.read_only,
-        )
+        service = SquareService.from_settings(settings)
         return Backend(
             service=service,
             directory=CustomerDirectory(service),
             environment=settings.environment,
-            read_only=settings.read_only,
         )
 
     return connect
@@ -93,14 +177,19 @@ def run_tui(args: argparse.Namespace) -> int:
         return 2
     if args.demo or settings.is_local:
         settings = replace(settings, environment=Environment.LOCAL, base_url=None, token=None)
-        factory = embedded_factory(Path(args.db) if args.db else default_demo_db())
+        factory = embedded_factory(Path(args.db) if args.db else default_demo_db(), settings)
     else:
         factory = remote_factory(settings)
 
+    from app.lifecycle import GRACE_SECONDS, arm_fallback
     from app.tui import CustomerDeskApp
 
-    CustomerDeskApp(factory, settings).run()
-    return 0
+    app = CustomerDeskApp(factory, settings)
+    app.run()
+    code = app.return_code or 0
+    if app.terminal_guard is not None:  # ran on a terminal: nothing left may keep us alive
+        arm_fallback(2 * GRACE_SECONDS, code)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,7 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Run `customer-desk emulator --help` for the local Square emulator.",
     )
     parser.add_argument("--demo", action="store_true", help="use the local demo even with a token")
-    parser.add_argument("--db", help="the demo's SQLite file (default: in the user data dir)")
+    parser.add_argument(
+        "--db",
+        help=f"the demo's SQLite file (default: ${DEMO_DB_ENV}, else in the user data dir)",
+    )
     return run_tui(parser.parse_args(argv))
 
 

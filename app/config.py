@@ -13,6 +13,7 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 | ``SQUARE_VERSION`` | ``square_version`` | the pinned ``Square-Version`` header |
 | ``CUSTOMER_DESK_READ_ONLY`` | ``read_only`` | ``1``/``true``: no changes are sent |
 | — | ``timeout`` | seconds per request |
+| ``CUSTOMER_DESK_DEADLINE`` | ``deadline`` | seconds one call may take, retries included (30) |
 | — | ``[keymap]`` | binding id → keys (``"ctrl+s"`` or ``["ctrl+s", "f2"]``) |
 
 The token is looked up in that order: ``SQUARE_ACCESS_TOKEN``, the token file, then —
@@ -35,6 +36,7 @@ Every problem is a ``ConfigError`` whose message says what to do; never a traceb
 from __future__ import annotations
 
 import enum
+import math
 import os
 import stat
 import tomllib
@@ -43,8 +45,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.redact import redact, shown
+
 __all__ = [
     "APP_NAME",
+    "DEFAULT_DEADLINE",
     "DEFAULT_SQUARE_VERSION",
     "ConfigError",
     "Environment",
@@ -56,11 +61,15 @@ __all__ = [
 
 APP_NAME = "customer-desk"
 DEFAULT_SQUARE_VERSION = "2025-08-20"
+DEFAULT_DEADLINE = 30.0
+"""Seconds one call to Square may take, every retry and backoff included."""
+MAX_DEADLINE = 600.0
 KEYRING_SERVICE = "customer-desk"
 
 PRODUCTION_URL = "https://connect.squareup.com"
 SANDBOX_URL = "https://connect.squareupsandbox.com"
 
+READ_ONLY_ENV = "CUSTOMER_DESK_READ_ONLY"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _FILE_KEYS = {
@@ -70,6 +79,7 @@ _FILE_KEYS = {
     "read_only",
     "token_file",
     "timeout",
+    "deadline",
     "keymap",
 }
 
@@ -135,7 +145,13 @@ class Settings:
     """Where the token came from (``SQUARE_ACCESS_TOKEN``, a file path, ``keyring``)."""
     square_version: str = DEFAULT_SQUARE_VERSION
     read_only: bool = False
+    """The settings' *wish* for read-only; the effective state (which also asks the token)
+    is the service's ``read_only``, decided at connect."""
+    read_only_source: str | None = None
+    """Where the wish came from: ``CUSTOMER_DESK_READ_ONLY`` or the config file's path."""
     timeout: float = 10.0
+    deadline: float = DEFAULT_DEADLINE
+    """Seconds one call may take, retries and their waits included."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, comma-separated as Textual takes them (``"ctrl+s,f2"``)."""
     config_file: Path | None = None
@@ -148,6 +164,13 @@ class Settings:
             host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
             return f"CUSTOM ({host})"
         return self.environment.label
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why the settings ask for read-only, as the end of "Read-only: …"."""
+        if self.read_only_source and self.read_only_source != READ_ONLY_ENV:
+            return f"this desk was started with read_only = true in {self.read_only_source}"
+        return f"this desk was started with {READ_ONLY_ENV}=1"
 
     @property
     def is_local(self) -> bool:
@@ -173,9 +196,17 @@ def load_settings(
 ) -> Settings:
     """The settings from ``env`` (default ``os.environ``) over ``config.toml``.
 
-    Raises ``ConfigError`` with a sentence saying what to fix.
+    Raises ``ConfigError`` with a sentence saying what to fix; the sentence never holds
+    the token, nor anything shaped like a Square token (see ``app.redact``).
     """
     env = os.environ if env is None else env
+    try:
+        return _load_settings(env, config_file, use_keyring)
+    except ConfigError as exc:
+        raise ConfigError(redact(str(exc), [env.get("SQUARE_ACCESS_TOKEN", "").strip()])) from None
+
+
+def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring: bool) -> Settings:
     path = config_file if config_file is not None else config_path(env)
     file_values, read_from = _read_config_file(path)
 
@@ -186,7 +217,12 @@ def load_settings(
 
     square_version = _text(env.get("SQUARE_VERSION")) or _file_str(file_values, "square_version")
     read_only = _read_only(env, file_values)
+    read_only_source: str | None = None
+    if read_only:
+        from_env = env.get(READ_ONLY_ENV) is not None
+        read_only_source = READ_ONLY_ENV if from_env else str(read_from or "config.toml")
     timeout = _timeout(file_values)
+    deadline = _deadline(env, file_values)
     keymap = _keymap(file_values.get("keymap"))
 
     token: str | None = None
@@ -225,7 +261,9 @@ def load_settings(
         token_source=token_source,
         square_version=square_version or DEFAULT_SQUARE_VERSION,
         read_only=read_only,
+        read_only_source=read_only_source,
         timeout=timeout,
+        deadline=deadline,
         keymap=keymap,
         config_file=read_from,
     )
@@ -256,7 +294,7 @@ def _read_config_file(path: Path) -> tuple[dict[str, Any], Path | None]:
     unknown = sorted(set(values) - _FILE_KEYS)
     if unknown:
         raise ConfigError(
-            f"Unknown setting(s) {', '.join(unknown)} in {path}; "
+            f"Unknown setting(s) {', '.join(shown(k, limit=40) for k in unknown)} in {path}; "
             f"known ones are: {', '.join(sorted(_FILE_KEYS))}."
         )
     return values, path
@@ -274,7 +312,7 @@ def _file_str(values: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ConfigError(f"{key} in config.toml must be a string, not {value!r}.")
+        raise ConfigError(f"{key} in config.toml must be a string, not {shown(value)}.")
     return _text(value)
 
 
@@ -290,28 +328,53 @@ def _environment(env: Mapping[str, str], values: Mapping[str, Any]) -> Environme
         return Environment(name.lower())
     except ValueError:
         choices = " | ".join(e.value for e in Environment)
-        raise ConfigError(f"{origin}={name!r} is not one of: {choices}.") from None
+        raise ConfigError(f"{origin} ({shown(name)}) is not one of: {choices}.") from None
 
 
 def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
-    raw = env.get("CUSTOMER_DESK_READ_ONLY")
+    raw = env.get(READ_ONLY_ENV)
     if raw is not None:
         text = raw.strip().lower()
         if text in _TRUE:
             return True
         if text in _FALSE:
             return False
-        raise ConfigError(f"CUSTOMER_DESK_READ_ONLY={raw!r}: use 1 or 0 (true or false).")
+        raise ConfigError(f"CUSTOMER_DESK_READ_ONLY is {shown(raw)}: use 1 or 0 (true or false).")
     value = values.get("read_only", False)
     if not isinstance(value, bool):
-        raise ConfigError(f"read_only in config.toml must be true or false, not {value!r}.")
+        raise ConfigError(f"read_only in config.toml must be true or false, not {shown(value)}.")
     return value
 
 
 def _timeout(values: Mapping[str, Any]) -> float:
     value = values.get("timeout", 10.0)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"timeout in config.toml must be a number of seconds, not {value!r}.")
+        raise ConfigError(
+            f"timeout in config.toml must be a number of seconds, not {shown(value)}."
+        )
+    return float(value)
+
+
+def _deadline(env: Mapping[str, str], values: Mapping[str, Any]) -> float:
+    raw = env.get("CUSTOMER_DESK_DEADLINE")
+    if raw is not None:
+        origin = "CUSTOMER_DESK_DEADLINE"
+        try:
+            value: object = float(raw.strip())
+        except ValueError:
+            value = None
+    else:
+        origin = "deadline in config.toml"
+        value = values.get("deadline", DEFAULT_DEADLINE)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 < value <= MAX_DEADLINE
+    ):
+        raise ConfigError(
+            f"{origin} must be a number of seconds above 0 and at most {MAX_DEADLINE:g}."
+        )
     return float(value)
 
 
@@ -331,7 +394,7 @@ def _keymap(value: Any) -> dict[str, str]:
         else:
             raise ConfigError(
                 f'keymap.{binding_id} in config.toml must be keys such as "ctrl+s" '
-                f'or ["ctrl+s", "f2"], not {keys!r}.'
+                f'or ["ctrl+s", "f2"], not {shown(keys)}.'
             )
     return out
 
@@ -339,7 +402,7 @@ def _keymap(value: Any) -> dict[str, str]:
 def _check_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")) or "://" not in url or not url.split("://")[1]:
-        raise ConfigError(f"The base URL {url!r} must start with http:// or https://.")
+        raise ConfigError(f"The base URL ({shown(url)}) must start with http:// or https://.")
     return url
 
 
@@ -368,10 +431,14 @@ def _read_token_file(path: Path) -> str:
         info = path.stat()
     except FileNotFoundError:
         raise ConfigError(
-            f"The token file {path} does not exist: create it or fix SQUARE_TOKEN_FILE."
+            f"The token file {shown(str(path), limit=160)} does not exist: create it or fix "
+            "SQUARE_TOKEN_FILE."
         ) from None
     except OSError as exc:
-        raise ConfigError(f"Cannot read the token file {path} ({exc.strerror or exc}).") from None
+        raise ConfigError(
+            f"Cannot read the token file {shown(str(path), limit=160)} "
+            f"({exc.strerror or type(exc).__name__})."
+        ) from None
     if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(
             f"The token file {path} can be read by other users: run `chmod 600 {path}` "

@@ -18,6 +18,14 @@ operation here is safe to retry:
   otherwise the ``ConflictError`` stands. Likewise a retried delete whose retry answers
   404 after an ambiguous attempt counts as done.
 
+Nothing the server sends is trusted: each call has one overall ``deadline`` (retries and
+backoff included; a ``Retry-After`` is clamped and never waited past it); an answer is
+streamed and dropped once more than ``max_response_bytes`` arrive, decoded (see
+:mod:`app.answer_body`), and parsed within the deadline, nesting limited; every cursor
+chain goes through a :class:`CursorChain`, which stops a repeated cursor or a chain
+longer than ``max_pages``. Every failure is a :class:`SquareError`; an answer that cannot
+be read is an :class:`UnreadableAnswerError` and is not retried.
+
 The access token is sent as ``Authorization: Bearer`` and never appears in a ``repr``,
 ``str``, log line or exception text of this module.
 """
@@ -25,21 +33,26 @@ The access token is sent as ``Authorization: Bearer`` and never appears in a ``r
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json as jsonlib
 import logging
+import math
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
-from app.config import DEFAULT_SQUARE_VERSION, Secret
+from app.access import TokenStatus, WriteAccess
+from app.answer_body import ACCEPT_ENCODING, BodyTooLarge, BodyUnreadable, read_capped
+from app.config import DEFAULT_DEADLINE, DEFAULT_SQUARE_VERSION, Secret
 from app.models import (
     Address,
     BulkUpdateEntry,
@@ -54,6 +67,7 @@ from app.models import (
     CustomerSegment,
     CustomerSegmentPage,
 )
+from app.redact import redact
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -63,21 +77,38 @@ __all__ = [
     "CardDeclinedError",
     "ConflictError",
     "ForbiddenError",
+    "LostAnswerError",
     "NetworkError",
     "NetworkTimeoutError",
     "NotFoundError",
+    "PaginationError",
     "RateLimitedError",
     "ReadOnlyError",
+    "ResponseTooLargeError",
     "ServerError",
     "SquareError",
     "SquareService",
     "UnauthorizedError",
+    "UnreadableAnswerError",
     "ValidationError",
     "error_from_envelope",
     "error_from_errors",
 ]
 
 log = logging.getLogger("app.service")
+
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+"""The most a single answer may hold, decoded (Square's pages are far smaller)."""
+MAX_PAGES = 12_000
+"""The longest cursor chain followed: 1M customers at 100 a page is 10,000 pages."""
+MAX_CURSOR_LENGTH = 16_384
+"""A longer page cursor is refused (Square's are a few hundred characters)."""
+MAX_JSON_DEPTH = 64
+"""A more deeply nested answer is refused (Square's objects nest a few levels)."""
+RETRY_AFTER_CEILING = 86_400.0
+"""A ``Retry-After`` further away than this (or unreadable) counts as this far."""
+MAX_DETAIL_LENGTH = 300
+"""An error detail is cut to this many characters in a message."""
 
 
 # --------------------------------------------------------------------------- errors
@@ -109,7 +140,7 @@ class SquareError(Exception):
         super().__init__(self.message)
 
     def _describe(self) -> str:
-        details = [e["detail"] for e in self.errors if e.get("detail")]
+        details = [_clip(e["detail"]) for e in self.errors if e.get("detail")]
         if details:
             text = "; ".join(dict.fromkeys(details[:3]))
             return text if text.endswith(".") else text + "."
@@ -189,9 +220,12 @@ class ForbiddenError(SquareError):
 
 
 class ReadOnlyError(ForbiddenError):
-    """Refused locally: Customer Desk runs in read-only mode."""
+    """Refused locally, before anything was sent: Customer Desk is read-only."""
 
     default_message = "Customer Desk is in read-only mode: changes are switched off."
+
+    def _describe(self) -> str:
+        return self.default_message
 
 
 class CardDeclinedError(SquareError):
@@ -218,7 +252,8 @@ class RateLimitedError(SquareError):
 
     def _describe(self) -> str:
         if self.retry_after is not None:
-            return f"Square is limiting requests: try again in {max(1, round(self.retry_after))} s."
+            wait = self.retry_after if math.isfinite(self.retry_after) else RETRY_AFTER_CEILING
+            return f"Square is limiting requests: try again in {max(1, round(wait))} s."
         return self.default_message
 
 
@@ -231,6 +266,29 @@ class ServerError(SquareError):
         if self.status:
             return f"Square had a server error (HTTP {self.status}): try again shortly."
         return self.default_message
+
+
+class UnreadableAnswerError(ServerError):
+    """Square's answer cannot be read: not JSON, not the expected shape, nested too deep,
+    or badly encoded. Not retried: the same request would get the same answer."""
+
+    default_message = "Square sent an answer the desk cannot read."
+
+    def _describe(self) -> str:
+        return self.default_message
+
+
+class ResponseTooLargeError(UnreadableAnswerError):
+    """The answer was larger than the desk accepts (decoded); it was dropped unread."""
+
+    default_message = "Square sent an answer larger than the desk accepts, so it was dropped."
+
+
+class PaginationError(SquareError):
+    """A listing was stopped: its page cursors repeated, were unusable, or ran on past
+    any real directory's length."""
+
+    default_message = "Square repeated a page cursor, so the listing was stopped: try again later."
 
 
 class NetworkError(SquareError):
@@ -248,6 +306,16 @@ class NetworkTimeoutError(NetworkError, TimeoutError):
     """No answer in time."""
 
     default_message = "Square did not answer in time: try again."
+
+
+class LostAnswerError(NetworkError):
+    """A create whose answer was lost: Square may have made it, and a look-up could not
+    tell. Sending it again with the same idempotency key cannot make a second one."""
+
+    default_message = (
+        "The answer was lost: Square may have saved it. Send it again: "
+        "it will not be created twice."
+    )
 
 
 _STATUS_BY_CODE = {
@@ -287,6 +355,9 @@ def error_from_errors(
     errors: Sequence[Mapping[str, Any]], *, secrets: Sequence[str] = ()
 ) -> SquareError:
     """The typed error for an ``errors`` list without an HTTP status (a bulk entry)."""
+    if isinstance(errors, str | bytes) or not isinstance(errors, Sequence):
+        errors = []  # not a list: the server's shape is wrong, the entry still failed
+    errors = [entry for entry in errors if isinstance(entry, Mapping)]
     status = 400
     for entry in errors:
         code = str(entry.get("code", ""))
@@ -325,40 +396,106 @@ def _make_error(
 def _redact_errors(
     errors: Sequence[Mapping[str, Any]], secrets: Sequence[str]
 ) -> list[dict[str, str]]:
+    """The errors as text, with the token (in any case) and Square-token-shaped strings
+    blanked out of keys and values (see `app.redact`)."""
     out = []
     for entry in errors:
         clean: dict[str, str] = {}
         for key, value in entry.items():
             if value is None:
                 continue
-            text = str(value)
-            for secret in secrets:
-                if secret:
-                    text = text.replace(secret, "[token]")
-            clean[str(key)] = text
+            clean[redact(str(key), secrets)] = redact(str(value), secrets)
         out.append(clean)
     return out
 
 
 def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), within
+    [0, ``RETRY_AFTER_CEILING``]; ``None`` when absent or unreadable."""
+    text = (value or "").strip()
+    if not text or len(text) > 100:
         return None
+    seconds: float
     try:
-        return max(0.0, float(value))
+        seconds = float(text)  # also "inf", "nan", "1e309", "-1": clamped below
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = parsedate_to_datetime(text)
+            if when.tzinfo is None:  # "-0000": a UTC time of unknown origin
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - datetime.now(UTC)).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if math.isnan(seconds):
         return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(seconds, 0.0), RETRY_AFTER_CEILING)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_DETAIL_LENGTH else text[: MAX_DETAIL_LENGTH - 1] + "…"
 
 
 # --------------------------------------------------------------------------- service
 
 Sleep = Callable[[float], Awaitable[None]]
 _M = TypeVar("_M", bound=BaseModel)
+
+
+class _Paged(Protocol):
+    @property
+    def cursor(self) -> str | None: ...
+
+
+_P = TypeVar("_P", bound=_Paged)
 QueryLike = CustomerQuery | Mapping[str, Any] | None
+
+
+class CursorChain:
+    """Follows one listing's page cursors, and stops it with a ``PaginationError`` when a
+    cursor comes back (A, B, A…), is unusable, or the chain grows past ``max_pages``."""
+
+    def __init__(self, max_pages: int = MAX_PAGES) -> None:
+        self.max_pages = max(1, max_pages)
+        self.pages = 0
+        self._seen: set[bytes] = set()
+
+    def count(self) -> None:
+        """One more page fetched; past the ceiling, the listing stops."""
+        self.pages += 1
+        if self.pages > self.max_pages:
+            raise self._too_long()
+
+    def follow(self, following: str | None) -> str | None:
+        """After a page: its cursor if another page is to be fetched, ``None`` after the
+        last. Counts the page."""
+        self.pages += 1
+        if not following:
+            return None
+        if self.pages >= self.max_pages:
+            raise self._too_long()  # the next page would be one past the ceiling
+        if (
+            len(following) > MAX_CURSOR_LENGTH
+            or not following.isascii()
+            or not following.isprintable()
+        ):
+            raise PaginationError(
+                "Square sent a page cursor the desk cannot use, so the listing was stopped."
+            )
+        digest = hashlib.blake2b(following.encode("ascii"), digest_size=16).digest()
+        if digest in self._seen:
+            raise PaginationError()
+        self._seen.add(digest)
+        return following
+
+    def _too_long(self) -> PaginationError:
+        return PaginationError(
+            f"Square kept sending pages past {self.max_pages:,}, more than any directory "
+            "has, so the listing was stopped."
+        )
+
+    def restart(self) -> None:
+        """A new query in the same listing: earlier cursors no longer count, pages do."""
+        self._seen.clear()
 
 
 @dataclass(frozen=True)
@@ -379,22 +516,31 @@ class SquareService:
         *,
         square_version: str = DEFAULT_SQUARE_VERSION,
         timeout: float = 10.0,
+        deadline: float = DEFAULT_DEADLINE,
         max_retries: int = 4,
         transport: httpx.AsyncBaseTransport | None = None,
         read_only: bool = False,
         backoff_base: float = 0.25,
         backoff_cap: float = 8.0,
         max_retry_after: float = 30.0,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        max_pages: int = MAX_PAGES,
         rng: random.Random | None = None,
         sleep: Sleep | None = None,
     ) -> None:
+        """``timeout`` bounds one attempt, ``deadline`` a whole call with its retries and
+        backoff; ``max_response_bytes`` one decoded answer; ``max_pages`` one cursor chain."""
         secret = token if isinstance(token, str) else token.get_secret_value()
         self._token = SecretStr(secret)  # kept masked: vars(), repr and pickles show ****
         self._base_url = base_url.rstrip("/")
         self._square_version = square_version
         self._timeout = timeout
+        self._deadline = deadline
+        self._max_response_bytes = max_response_bytes
+        self._max_pages = max_pages
         self._max_retries = max(0, max_retries)
-        self._read_only = read_only
+        self.access = WriteAccess(wish=read_only)
+        """The effective read-only state: the one place it is decided (see app.access)."""
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._max_retry_after = max_retry_after
@@ -404,6 +550,7 @@ class SquareService:
             "Authorization": f"Bearer {secret}",
             "Square-Version": square_version,
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": "customer-desk/0.1",
         }
         self._client = httpx.AsyncClient(
@@ -429,21 +576,25 @@ class SquareService:
         secret = token if token is not None else settings.token
         if not url or secret is None:
             raise ValueError("from_settings needs a base_url and token for LOCAL settings")
-        return cls(
+        service = cls(
             url,
             secret,
             square_version=settings.square_version,
             timeout=settings.timeout,
-            read_only=settings.read_only,
+            deadline=settings.deadline,
             transport=transport,
             **kwargs,
         )
+        if settings.read_only:
+            service.access.want_read_only(settings.read_only_reason)
+        return service
 
     # -- lifecycle and identity -------------------------------------------------
 
     @property
     def _secrets(self) -> tuple[str, ...]:
-        """Texts blanked out of any error detail the server echoes back."""
+        """Texts blanked out (in any letter case) of any error detail the server echoes back;
+        anything shaped like a Square token is blanked too (`app.redact`)."""
         secret = self._token.get_secret_value()
         return (secret,) if secret else ()
 
@@ -457,14 +608,35 @@ class SquareService:
 
     @property
     def read_only(self) -> bool:
-        return self._read_only
+        """No customer can be changed (the settings' wish or a token without the scope)."""
+        return self.access.read_only
+
+    @property
+    def max_pages(self) -> int:
+        """The longest cursor chain a listing follows."""
+        return self._max_pages
+
+    def cursor_chain(self) -> CursorChain:
+        """A fresh :class:`CursorChain` for a listing that follows cursors itself."""
+        return CursorChain(self._max_pages)
+
+    async def _follow(self, fetch: Callable[[str | None], Awaitable[_P]]) -> AsyncIterator[_P]:
+        """Every page ``fetch(cursor)`` gives, from the first, along one cursor chain."""
+        chain = self.cursor_chain()
+        cursor: str | None = None
+        while True:
+            page = await fetch(cursor)
+            yield page
+            cursor = chain.follow(page.cursor)
+            if cursor is None:
+                return
 
     @property
     def host(self) -> str:
         return urlsplit(self._base_url).netloc or self._base_url
 
     def __repr__(self) -> str:
-        flags = ", read_only=True" if self._read_only else ""
+        flags = ", read_only=True" if self.read_only else ""
         return (
             f"SquareService(base_url={self._base_url!r}, "
             f"square_version={self._square_version!r}{flags})"
@@ -527,11 +699,24 @@ class SquareService:
     async def create_customer(
         self, fields: CustomerFields, idempotency_key: str | None = None
     ) -> Customer:
-        """CreateCustomer. One idempotency key (given or generated) covers all retries."""
+        """CreateCustomer. One idempotency key (given or generated) covers all retries.
+
+        When the answer was lost (every attempt failed in a way that may have committed)
+        the create is sent once more with the same key — Square replays its first answer
+        — and if that fails too, the customer is looked up (SearchCustomers by email,
+        phone or reference id, created in the last minutes, every field we sent matching).
+        ``LostAnswerError`` when neither can tell: sending it again with the same key is
+        then safe."""
         body = fields.to_body()
         body["idempotency_key"] = idempotency_key or _new_key()
-        reply = await self._call("CreateCustomer", "POST", "/v2/customers", json=body, write=True)
-        return _parse(Customer, reply.data.get("customer"))
+        since = _utcnow() - _LOST_CREATE_WINDOW
+
+        async def find() -> dict[str, Any] | None:
+            found = await self._find_created_customer(fields, since)
+            return {"customer": found.model_dump(mode="json")} if found else None
+
+        data = await self._create("CreateCustomer", "/v2/customers", body, find)
+        return _parse(Customer, data.get("customer"))
 
     async def update_customer(
         self, customer_id: str, fields: CustomerFields, version: int | None = None
@@ -570,19 +755,18 @@ class SquareService:
         count: bool = False,
     ) -> AsyncIterator[CustomerPage]:
         """Every page of ListCustomers, following the cursor."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_customers(
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerPage]:
+            return self.list_customers(
                 cursor=cursor,
                 limit=limit,
                 sort_field=sort_field,
                 sort_order=sort_order,
                 count=count,
             )
+
+        async for page in self._follow(fetch):
             yield page
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def iter_customers(
         self,
@@ -602,13 +786,12 @@ class SquareService:
         self, query: QueryLike = None, *, limit: int | None = None, count: bool = False
     ) -> AsyncIterator[CustomerPage]:
         """Every page of SearchCustomers for ``query``, following the cursor."""
-        cursor: str | None = None
-        while True:
-            page = await self.search_customers(query, cursor=cursor, limit=limit, count=count)
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerPage]:
+            return self.search_customers(query, cursor=cursor, limit=limit, count=count)
+
+        async for page in self._follow(fetch):
             yield page
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def iter_search(
         self, query: QueryLike = None, *, limit: int | None = None
@@ -666,6 +849,8 @@ class SquareService:
                     landed = await self._own_write_landed(cid, entry.fields, entry.version)
                     if landed is not None:
                         results[cid] = landed
+                    else:  # the earlier attempt may have landed before someone else's write
+                        result.after_ambiguous_attempt = True
         return results
 
     async def bulk_delete_customers(
@@ -680,7 +865,7 @@ class SquareService:
             write=True,
         )
         out: dict[str, SquareError | None] = {}
-        responses = reply.data.get("responses") or {}
+        responses = _responses(reply.data)
         for cid in customer_ids:
             entry = responses.get(cid) or {}
             errors = entry.get("errors") if isinstance(entry, Mapping) else None
@@ -707,7 +892,7 @@ class SquareService:
     def _bulk_results(
         self, keys: Mapping[str, object], data: Mapping[str, Any]
     ) -> dict[str, Customer | SquareError]:
-        responses = data.get("responses") or {}
+        responses = _responses(data)
         out: dict[str, Customer | SquareError] = {}
         for key in keys:
             entry = responses.get(key)
@@ -778,24 +963,29 @@ class SquareService:
         self, *, limit: int | None = None
     ) -> AsyncIterator[CustomerGroup]:
         """Every customer group, page by page."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_customer_groups(cursor=cursor, limit=limit)
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerGroupPage]:
+            return self.list_customer_groups(cursor=cursor, limit=limit)
+
+        async for page in self._follow(fetch):
             for group in page.groups:
                 yield group
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def create_customer_group(
         self, name: str, idempotency_key: str | None = None
     ) -> CustomerGroup:
-        """CreateCustomerGroup. One idempotency key (given or generated) covers all retries."""
+        """CreateCustomerGroup. One idempotency key (given or generated) covers all retries;
+        a lost answer is recovered as in ``create_customer`` (the look-up: a group of this
+        exact name created in the last minutes)."""
         body = {"idempotency_key": idempotency_key or _new_key(), "group": {"name": name}}
-        reply = await self._call(
-            "CreateCustomerGroup", "POST", "/v2/customers/groups", json=body, write=True
-        )
-        return _parse(CustomerGroup, reply.data.get("group"))
+        since = _utcnow() - _LOST_CREATE_WINDOW
+
+        async def find() -> dict[str, Any] | None:
+            found = await self._find_created_group(name, since)
+            return {"group": found.model_dump(mode="json")} if found else None
+
+        data = await self._create("CreateCustomerGroup", "/v2/customers/groups", body, find)
+        return _parse(CustomerGroup, data.get("group"))
 
     async def retrieve_customer_group(self, group_id: str) -> CustomerGroup:
         reply = await self._call(
@@ -835,14 +1025,13 @@ class SquareService:
         self, *, limit: int | None = None
     ) -> AsyncIterator[CustomerSegment]:
         """Every customer segment, page by page."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_customer_segments(cursor=cursor, limit=limit)
+
+        def fetch(cursor: str | None) -> Awaitable[CustomerSegmentPage]:
+            return self.list_customer_segments(cursor=cursor, limit=limit)
+
+        async for page in self._follow(fetch):
             for segment in page.segments:
                 yield segment
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def retrieve_customer_segment(self, segment_id: str) -> CustomerSegment:
         reply = await self._call(
@@ -879,20 +1068,19 @@ class SquareService:
         sort_order: Literal["ASC", "DESC"] | None = None,
     ) -> AsyncIterator[Card]:
         """Every card matching the filters, page by page."""
-        cursor: str | None = None
-        while True:
-            page = await self.list_cards(
+
+        def fetch(cursor: str | None) -> Awaitable[CardPage]:
+            return self.list_cards(
                 customer_id=customer_id,
                 include_disabled=include_disabled,
                 reference_id=reference_id,
                 sort_order=sort_order,
                 cursor=cursor,
             )
+
+        async for page in self._follow(fetch):
             for card in page.cards:
                 yield card
-            cursor = _next_cursor(cursor, page.cursor)
-            if cursor is None:
-                return
 
     async def create_card(
         self,
@@ -905,7 +1093,10 @@ class SquareService:
         verification_token: str | None = None,
         idempotency_key: str | None = None,
     ) -> Card:
-        """CreateCard: save a card (a nonce or a payment id as ``source_id``) on file."""
+        """CreateCard: save a card (a nonce or a payment id as ``source_id``) on file. One
+        idempotency key covers all retries; a lost answer is sent once more with the same
+        key (Square replays it), else ``LostAnswerError`` (a card cannot be looked up by
+        its source)."""
         card: dict[str, Any] = {"customer_id": customer_id}
         if cardholder_name is not None:
             card["cardholder_name"] = cardholder_name
@@ -920,8 +1111,8 @@ class SquareService:
         }
         if verification_token is not None:
             body["verification_token"] = verification_token
-        reply = await self._call("CreateCard", "POST", "/v2/cards", json=body, write=True)
-        return _parse(Card, reply.data.get("card"))
+        data = await self._create("CreateCard", "/v2/cards", body, None)
+        return _parse(Card, data.get("card"))
 
     async def retrieve_card(self, card_id: str) -> Card:
         reply = await self._call("RetrieveCard", "GET", f"/v2/cards/{_seg(card_id)}")
@@ -933,6 +1124,96 @@ class SquareService:
             "DisableCard", "POST", f"/v2/cards/{_seg(card_id)}/disable", write=True
         )
         return _parse(Card, reply.data.get("card"))
+
+    # -- the access token ---------------------------------------------------------------
+
+    async def retrieve_token_status(self) -> TokenStatus:
+        """RetrieveTokenStatus: the token's scopes, merchant and expiry (a read)."""
+        reply = await self._call("RetrieveTokenStatus", "POST", "/oauth2/token/status")
+        return _parse(TokenStatus, reply.data)
+
+    async def check_token(self) -> TokenStatus | None:
+        """Ask Square once what the token may do and record it in ``access``. ``None``
+        when the question could not be answered (an older server, the network): the
+        token's verdict stays unknown and a refused write will settle it."""
+        try:
+            status = await self.retrieve_token_status()
+        except SquareError as err:
+            log.info("RetrieveTokenStatus failed (%r): write access stays unknown", err)
+            return None
+        self.access.learn_token_scopes(status.scopes)
+        return status
+
+    # -- creates whose answer was lost ----------------------------------------------
+
+    async def _create(
+        self,
+        operation: str,
+        path: str,
+        body: Mapping[str, Any],
+        find: Callable[[], Awaitable[dict[str, Any] | None]] | None,
+    ) -> dict[str, Any]:
+        """POST a create carrying its idempotency key; the answer's JSON. After retries
+        that may have committed: once more with the same key, then ``find``."""
+        try:
+            reply = await self._call(operation, "POST", path, json=body, write=True)
+            return reply.data
+        except SquareError as err:
+            if not _may_have_landed(err):
+                raise
+            first = err
+        log.info("%s: the answer may have been lost; sending again with the same key", operation)
+        try:
+            reply = await self._call(operation, "POST", path, json=body, write=True)
+            return reply.data
+        except SquareError as err:
+            if not isinstance(err, RateLimitedError | ServerError | NetworkError):
+                raise
+        if find is not None:
+            try:
+                found = await find()
+            except SquareError as err:
+                log.info("%s: the look-up failed too (%s)", operation, type(err).__name__)
+                found = None
+            if found is not None:
+                log.info("%s: the answer was lost, but the look-up found it", operation)
+                return found
+        lost = LostAnswerError()
+        lost.attempts = first.attempts
+        lost.after_ambiguous_attempt = True
+        raise lost from None
+
+    async def _find_created_customer(
+        self, fields: CustomerFields, since: datetime
+    ) -> Customer | None:
+        """The newest customer created since ``since`` holding every field of ``fields``."""
+        sent = fields.to_body()
+        where: dict[str, Any] = {"created_at": {"start_at": since.isoformat()}}
+        for name in ("email_address", "phone_number", "reference_id"):
+            value = sent.get(name)
+            if isinstance(value, str) and value.strip():
+                where[name] = {"exact": value.strip()}
+                break
+        query = {"filter": where, "sort": {"field": "CREATED_AT", "order": "DESC"}}
+        page = await self.search_customers(query, limit=100)
+        for customer in page.customers:
+            fresh = customer.created_at is None or customer.created_at >= since
+            if fresh and _fields_match(customer, fields):
+                return customer
+        return None
+
+    async def _find_created_group(self, name: str, since: datetime) -> CustomerGroup | None:
+        """The newest group named ``name`` (spacing aside) created since ``since``."""
+        wanted = " ".join(name.split())
+        newest: CustomerGroup | None = None
+        async for group in self.iter_customer_groups():
+            if " ".join(group.name.split()) != wanted:
+                continue
+            if group.created_at is not None and group.created_at < since:
+                continue
+            if newest is None or (group.created_at or since) > (newest.created_at or since):
+                newest = group
+        return newest
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -976,45 +1257,70 @@ class SquareService:
         headers: Mapping[str, str] | None = None,
         write: bool = False,
     ) -> _Reply:
-        if write and self._read_only:
-            raise ReadOnlyError(status=None)
+        if not self.access.allows(operation) or (write and self.access.read_only):
+            raise ReadOnlyError(self.access.reason(operation), status=None)
+        loop = asyncio.get_running_loop()
+        deadline_at = loop.time() + self._deadline
         attempt = 0
         ambiguous = False
-        while True:
-            try:
-                data = await self._send(operation, method, path, params, json, headers)
-            except SquareError as err:
-                err.attempts = attempt + 1
-                err.after_ambiguous_attempt = ambiguous
-                delay = self._retry_delay(err, attempt)
-                if delay is None:
-                    log.info("%s failed after %d attempt(s): %r", operation, attempt + 1, err)
-                    raise
-                ambiguous = ambiguous or _maybe_committed(err)
-                log.info(
-                    "%s attempt %d failed (%s); retrying in %.2f s",
-                    operation,
-                    attempt + 1,
-                    type(err).__name__,
-                    delay,
-                )
-                await self._sleep(delay)
-                attempt += 1
-                continue
-            return _Reply(data=data, attempts=attempt + 1, ambiguous=ambiguous)
+        try:
+            async with asyncio.timeout_at(deadline_at):
+                while True:
+                    try:
+                        data = await self._send(operation, method, path, params, json, headers)
+                    except SquareError as err:
+                        if isinstance(err, ForbiddenError) and "INSUFFICIENT_SCOPES" in err.codes:
+                            self.access.refused_for_scope(operation)
+                        err.attempts = attempt + 1
+                        err.after_ambiguous_attempt = ambiguous
+                        delay = self._retry_delay(err, attempt, deadline_at - loop.time())
+                        if delay is None:
+                            log.info(
+                                "%s failed after %d attempt(s): %r", operation, attempt + 1, err
+                            )
+                            raise
+                        ambiguous = ambiguous or _maybe_committed(err)
+                        log.info(
+                            "%s attempt %d failed (%s); retrying in %.2f s",
+                            operation,
+                            attempt + 1,
+                            type(err).__name__,
+                            delay,
+                        )
+                        await self._sleep(delay)
+                        attempt += 1
+                        continue
+                    return _Reply(data=data, attempts=attempt + 1, ambiguous=ambiguous)
+        except SquareError:
+            raise
+        except TimeoutError:
+            late = NetworkTimeoutError(
+                f"{self.host} did not answer within {self._deadline:g} s, the most one call "
+                "may take with its retries: try again."
+            )
+            late.attempts = attempt + 1
+            late.after_ambiguous_attempt = ambiguous
+            log.info("%s ran out of time after %d attempt(s)", operation, attempt + 1)
+            raise late from None
 
-    def _retry_delay(self, err: SquareError, attempt: int) -> float | None:
-        """Seconds to wait before the next attempt, or ``None`` to give up."""
+    def _retry_delay(self, err: SquareError, attempt: int, remaining: float) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` to give up: after the last
+        retry, on an error a retry cannot mend, or when the wait would not leave time
+        (``remaining`` seconds of the call's deadline) for another attempt."""
         if attempt >= self._max_retries:
             return None
         if not isinstance(err, RateLimitedError | ServerError | NetworkError):
             return None
+        if isinstance(err, UnreadableAnswerError):
+            return None  # the same request would get the same answer
         ceiling = min(self._backoff_cap, self._backoff_base * (2**attempt))
         delay = self._rng.uniform(0.0, ceiling)  # full jitter
         if isinstance(err, RateLimitedError) and err.retry_after is not None:
             if err.retry_after > self._max_retry_after:
                 return None
             delay = max(delay, err.retry_after)
+        if not 0.0 <= delay < remaining:
+            return None
         return delay
 
     async def _send(
@@ -1027,15 +1333,28 @@ class SquareService:
         headers: Mapping[str, str] | None,
     ) -> dict[str, Any]:
         try:
+            request = self._client.build_request(
+                method,
+                path,
+                params=dict(params) if params else None,
+                json=dict(json) if json is not None else None,
+                headers=dict(headers) if headers else None,
+            )
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise SquareError(
+                f"The desk could not build this request ({type(exc).__name__})."
+            ) from None
+        try:
             async with asyncio.timeout(self._timeout):
-                response = await self._client.request(
-                    method,
-                    path,
-                    params=dict(params) if params else None,
-                    json=dict(json) if json is not None else None,
-                    headers=dict(headers) if headers else None,
-                )
-                await response.aread()
+                response = await self._client.send(request, stream=True)
+                try:
+                    raw = await _read_body(response, self._max_response_bytes)
+                finally:
+                    await response.aclose()
+                status = response.status_code
+                log.debug("%s %s %s -> %d", operation, method, path, status)
+                # Parsed here: a capped body, within the attempt's time and the deadline.
+                return self._interpret(status, response.headers, raw)
         except (httpx.ConnectTimeout, httpx.PoolTimeout):
             raise NetworkTimeoutError(
                 f"Could not connect to {self.host} in time: check the network.", sent=False
@@ -1052,33 +1371,89 @@ class SquareService:
             raise NetworkError(
                 f"The connection to {self.host} broke ({type(exc).__name__}): try again."
             ) from None
-        status = response.status_code
-        log.debug("%s %s %s -> %d", operation, method, path, status)
+        except BodyTooLarge as exc:
+            raise ResponseTooLargeError(
+                f"{self.host} sent an answer larger than {exc.budget // (1024 * 1024):,} MB, "
+                "so it was dropped."
+            ) from None
+        except (BodyUnreadable, httpx.HTTPError) as exc:
+            raise UnreadableAnswerError(
+                f"{self.host} sent an answer the desk cannot read ({_reason(exc)})."
+            ) from None
+
+    def _interpret(self, status: int, headers: httpx.Headers, raw: bytes) -> dict[str, Any]:
+        """Square's JSON object for a 2xx answer, else the typed error for it."""
+        body: Any
+        reason = ""
         try:
-            body: Any = response.json() if response.content else {}
-        except ValueError:
-            body = None
+            body = _load_json(raw)
+        except _Unreadable as exc:
+            body, reason = None, str(exc)
         if 200 <= status < 300:
             if not isinstance(body, dict):
-                raise ServerError(
-                    f"{self.host} sent an answer that is not Square's JSON (HTTP {status}).",
+                reason = reason or "not a JSON object"
+                raise UnreadableAnswerError(
+                    f"{self.host} sent an answer the desk cannot read (HTTP {status}: {reason}).",
                     status=status,
                 )
             return body
-        retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = _parse_retry_after(headers.get("Retry-After"))
         raise error_from_envelope(status, body, retry_after=retry_after, secrets=self._secrets)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _next_cursor(current: str | None, following: str | None) -> str | None:
-    """The cursor of the next page, or ``None`` after the last page."""
-    if not following:
-        return None
-    if following == current:
-        raise ServerError("Square sent the same page cursor twice; the listing was stopped.")
-    return following
+async def _read_body(response: httpx.Response, budget: int) -> bytes:
+    """The decoded body, within ``budget`` bytes (see :mod:`app.answer_body`)."""
+    if response.is_stream_consumed:  # built in memory (a test transport): decoded already
+        content = response.content
+        if len(content) > budget:
+            raise BodyTooLarge(budget)
+        return content
+    return await read_capped(response.aiter_raw(), response.headers.get("Content-Encoding"), budget)
+
+
+class _Unreadable(Exception):
+    """A body that is not JSON the desk will read."""
+
+
+def _load_json(raw: bytes) -> Any:
+    """The JSON in ``raw`` (``{}`` for an empty body); ``_Unreadable`` when it is not
+    UTF-8 JSON, or nests deeper than ``MAX_JSON_DEPTH``."""
+    if not raw.strip():
+        return {}
+    try:
+        data = jsonlib.loads(raw)
+    except RecursionError:
+        raise _Unreadable("nested too deep") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, huge integers
+        raise _Unreadable(f"not JSON: {type(exc).__name__}") from None
+    if _too_deep(data, MAX_JSON_DEPTH):
+        raise _Unreadable("nested too deep")
+    return data
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Does ``data`` nest lists and objects deeper than ``limit``? (No recursion.)"""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) if isinstance(exc, BodyUnreadable) else type(exc).__name__
+    return text or type(exc).__name__
 
 
 def _maybe_committed(err: SquareError) -> bool:
@@ -1088,6 +1463,21 @@ def _maybe_committed(err: SquareError) -> bool:
     if isinstance(err, NetworkError):
         return err.sent
     return isinstance(err, ServerError)
+
+
+_LOST_CREATE_WINDOW = timedelta(minutes=5)
+"""How far back a lost create is looked for (the request's start, less clock skew)."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _may_have_landed(err: SquareError) -> bool:
+    """Did a create's retries end in a failure after which it may exist all the same?"""
+    if not isinstance(err, RateLimitedError | ServerError | NetworkError):
+        return False
+    return err.after_ambiguous_attempt or _maybe_committed(err)
 
 
 def _new_key() -> str:
@@ -1117,12 +1507,27 @@ def _query_body(query: QueryLike) -> dict[str, Any]:
     return dict(query)
 
 
+def _responses(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A bulk answer's ``responses`` object (``{}`` when absent)."""
+    responses = data.get("responses") or {}
+    if not isinstance(responses, Mapping):
+        raise UnreadableAnswerError(
+            "Square sent an answer the desk cannot read: its responses are not an object."
+        )
+    return responses
+
+
 def _parse(model: type[_M], data: Any) -> _M:
     try:
         return model.model_validate(data if data is not None else {})
     except PydanticValidationError as exc:
-        raise ServerError(
-            f"Square sent a {model.__name__} this app cannot read ({exc.error_count()} problem(s))."
+        raise UnreadableAnswerError(
+            f"Square sent an answer the desk cannot read: a {model.__name__} with "
+            f"{exc.error_count()} problem(s)."
+        ) from None
+    except (RecursionError, ValueError, TypeError):
+        raise UnreadableAnswerError(
+            f"Square sent an answer the desk cannot read: a malformed {model.__name__}."
         ) from None
 
 

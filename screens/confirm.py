@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from app.safe_text import terminal_safe
+
 
 class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [
@@ -29,14 +31,14 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.question), id="question")
+            yield Static(Text(terminal_safe(self.question, multiline=True)), id="question")
             with Horizontal(id="buttons"):
                 yield Button(
-                    self.confirm_label,
+                    Text(terminal_safe(self.confirm_label)),  # may quote Square: never markup
                     id="confirm",
                     variant="error" if self.danger else "primary",
                 )
-                yield Button(self.cancel_label, id="cancel")
+                yield Button(Text(terminal_safe(self.cancel_label)), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#cancel" if self.danger else "#confirm", Button).focus()

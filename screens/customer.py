@@ -7,8 +7,6 @@ customer the screen creates one.
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
@@ -22,8 +20,9 @@ from textual.worker import Worker, WorkerState
 
 from app.config import Environment
 from app.models import Card, Customer, CustomerGroup
-from app.service import ConflictError, NotFoundError, ValidationError
-from app.tui import describe_error
+from app.safe_text import terminal_safe
+from app.service import ConflictError, LostAnswerError, NotFoundError, ValidationError
+from app.tui import describe_error, may_write
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm, shown_value
@@ -34,16 +33,18 @@ if TYPE_CHECKING:
     from app.tui import CustomerDeskApp
 
 NEW_CUSTOMER = Customer(id="")
+WRITE_ACTIONS = {"edit": "UpdateCustomer", "save": "UpdateCustomer", "delete": "DeleteCustomer"}
 PANELS = ("profile", "cards", "groups")
 
 
 def headline(customer: Customer) -> Text:
+    """The screen's title: the customer's name (and email), terminal-safe."""
     if not customer.id:
         return Text("New customer")
     parts = [customer.display_name]
     if customer.email_address and customer.email_address != customer.display_name:
         parts.append(customer.email_address)
-    return Text(" · ".join(parts))
+    return Text(terminal_safe(" · ".join(parts)))
 
 
 class CustomerScreen(Screen[None]):
@@ -73,7 +74,6 @@ class CustomerScreen(Screen[None]):
         self.customer = customer or NEW_CUSTOMER
         self.groups: dict[str, CustomerGroup] = {}
         self.segment_names: dict[str, str] = {}
-        self.create_keys: dict[str, str] = {}
 
     @property
     def desk(self) -> CustomerDeskApp:
@@ -114,6 +114,8 @@ class CustomerScreen(Screen[None]):
         self.load_groups()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and not may_write(self, WRITE_ACTIONS[action]):
+            return False  # read-only: hidden from footer, help and palette
         editing = self.is_mounted and self.form.editing
         if action == "save":
             return editing
@@ -212,7 +214,7 @@ class CustomerScreen(Screen[None]):
 
     @on(CardsPanel.AddRequested)
     def add_card(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("CreateCard"):
             return
         from screens.add_card import AddCardDialog
 
@@ -228,13 +230,17 @@ class CustomerScreen(Screen[None]):
                 "cnon:card-nonce-ok-2, -3 …), cnon:card-nonce-declined."
             )
         dialog = AddCardDialog(
-            self.backend.service, self.customer.id, self.customer.display_name, hint=hint
+            self.backend.service,
+            self.customer.id,
+            self.customer.display_name,
+            hint=hint,
+            intents=self.backend.intents,
         )
         self.app.push_screen(dialog, added)
 
     @on(CardsPanel.RemoveRequested)
     def remove_card(self, event: CardsPanel.RemoveRequested) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("DisableCard"):
             return
         card = event.card
         self.confirm(
@@ -252,33 +258,58 @@ class CustomerScreen(Screen[None]):
 
     @on(GroupsPanel.AddRequested)
     def add_group(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("AddGroupToCustomer"):
             return
         from screens.pick_group import GroupPicker
-
-        candidates = [g for g in self.groups.values() if g.id not in self.customer.group_ids]
 
         def chosen(choice: CustomerGroup | str | None) -> None:
             if choice is not None:
                 self.join_group(choice)
 
-        self.app.push_screen(GroupPicker(candidates), chosen)
+        picker = GroupPicker(list(self.groups.values()), member_of=self.customer.group_ids)
+        self.app.push_screen(picker, chosen)
 
     @work(exclusive=True, group="membership", exit_on_error=False)
     async def join_group(self, choice: CustomerGroup | str) -> None:
+        """Join a group; a new name creates the group under the run's one key for that
+        name, so a retry after a lost answer never makes a second group."""
         service = self.backend.service
+        intent = None
         if isinstance(choice, str):
-            group = await service.create_customer_group(choice)
+            intent = self.backend.intents.group(choice)
+            found = await self.existing_group(intent.name)
+            try:
+                group = found or await service.create_customer_group(
+                    intent.name, idempotency_key=intent.key
+                )
+            except LostAnswerError:
+                self.notify(
+                    f"The answer was lost; add “{intent.name}” again — it will not create "
+                    "a second group.",
+                    title="Not confirmed",
+                    severity="warning",
+                    markup=False,
+                )
+                return
             self.groups[group.id] = group
         else:
             group = choice
         await service.add_group_to_customer(self.customer.id, group.id)
         self.notify(f"Added to {group.name}.", markup=False)
+        if intent is not None:
+            self.backend.intents.done(intent)
         self.reload()
+
+    async def existing_group(self, name: str) -> CustomerGroup | None:
+        """A group of exactly this name made meanwhile (elsewhere, or by an attempt whose
+        answer was lost): joined rather than made twice."""
+        async for group in self.backend.service.iter_customer_groups():
+            self.groups[group.id] = group
+        return next((g for g in self.groups.values() if g.name == name), None)
 
     @on(GroupsPanel.RemoveRequested)
     def remove_group(self, event: GroupsPanel.RemoveRequested) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("RemoveGroupFromCustomer"):
             return
         group = event.group
         self.confirm(
@@ -302,15 +333,18 @@ class CustomerScreen(Screen[None]):
 
         self.app.push_screen(ConfirmDialog(question, confirm=label, danger=True), decided)
 
-    def refuse_when_read_only(self) -> bool:
-        if self.backend.read_only:
-            self.notify("This session is read-only.", severity="warning")
-        return self.backend.read_only
+    def refuse_when_read_only(self, operation: str = "UpdateCustomer") -> bool:
+        """True (and the agent told why) when ``operation`` may not be sent."""
+        access = self.backend.service.access
+        if access.allows(operation):
+            return False
+        self.notify(access.reason(operation), title="Read-only", severity="warning", markup=False)
+        return True
 
     # -- edit, save, delete ----------------------------------------------------------------
 
     def action_edit(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("CreateCustomer" if self.is_new else "UpdateCustomer"):
             return
         self.query_one(TabbedContent).active = "profile"
         self.form.editing = True
@@ -324,6 +358,10 @@ class CustomerScreen(Screen[None]):
             if not self.is_new:
                 self.stop_editing()
             return
+        unsafe = self.form.unsafe()
+        if unsafe:
+            self.form.show_errors(unsafe)  # what was typed stays, the reason beside it
+            return
         if self.is_new:
             self.create()
         else:
@@ -332,12 +370,21 @@ class CustomerScreen(Screen[None]):
     @work(exclusive=True, group="save", exit_on_error=False)
     async def create(self) -> None:
         fields = self.form.changes(NEW_CUSTOMER)
-        body = json.dumps(fields.to_body(), sort_keys=True)
-        key = self.create_keys.setdefault(body, str(uuid.uuid4()))  # a retried save replays
+        # The same data typed again (a retry, a discard and a retype) is the same intent:
+        # the same key, so Square replays the first create instead of making a second.
+        intent = self.backend.intents.customer(fields.to_body())
         try:
-            created = await self.backend.service.create_customer(fields, idempotency_key=key)
+            created = await self.backend.service.create_customer(fields, idempotency_key=intent.key)
         except ValidationError as error:
             self.show_rejection(error)
+            return
+        except LostAnswerError:
+            self.notify(
+                "The answer was lost; press ctrl+s again — it will not create a second "
+                "customer. Your edits are still in the form.",
+                title="Not confirmed",
+                severity="warning",
+            )
             return
         self.form.show(created)
         self.show_customer(created)
@@ -348,6 +395,7 @@ class CustomerScreen(Screen[None]):
         self.load_cards()
         self.load_groups()
         self.notify(f"Created {created.display_name}.", markup=False)
+        self.backend.intents.done(intent)
 
     def show_rejection(self, error: ValidationError) -> None:
         """Each rejected field's reason beside it; what no field shows, as a notification."""
@@ -420,7 +468,7 @@ class CustomerScreen(Screen[None]):
         return None
 
     def action_delete(self) -> None:
-        if self.refuse_when_read_only():
+        if self.refuse_when_read_only("DeleteCustomer"):
             return
         self.confirm(
             f"Delete {self.customer.display_name}? Their cards on file are disabled too. "

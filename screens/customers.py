@@ -14,8 +14,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from app.tui import Connected, ConnectFailed, ConnectStep, describe_error
+from app.safe_text import terminal_safe
+from app.tui import Connected, ConnectFailed, ConnectStep, describe_error, may_write
 from widgets.customer_table import CustomerTable
+from widgets.safe_input import SafeInput
 from widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ class CustomersScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TopBar("Customer Desk", self.desk.settings)
-        yield Input(placeholder=SEARCH_HINT, id="search")
+        yield SafeInput(placeholder=SEARCH_HINT, id="search")
         yield CustomerTable(id="customers")
         yield Static(id="status", markup=False)
         yield Footer()
@@ -153,9 +155,14 @@ class CustomersScreen(Screen[None]):
             if directory.loaded and text is None:
                 self._status = "directory loaded"
         parts.append(self._status)
-        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+        self.query_one("#status", Static).update(Text(terminal_safe(" · ".join(parts))))
 
     # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new":
+            return may_write(self, "CreateCustomer")  # read-only: no `n`, no empty form
+        return True
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -202,7 +209,7 @@ class CustomersScreen(Screen[None]):
             self.notify(f"Copied {customer.id} ({customer.display_name})", markup=False)
 
     def action_new(self) -> None:
-        if self.backend is None:
+        if self.backend is None or not may_write(self, "CreateCustomer"):
             return
         from screens.customer import CustomerScreen
 

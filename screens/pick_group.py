@@ -1,8 +1,13 @@
-"""Choose a group to add the customer to: type to filter; a new name creates the group."""
+"""Choose a group to add the customer to: type to filter; a new name creates the group.
+
+Names match as Square's agents read them: case, leading/trailing and repeated spaces
+aside (``vip`` is ``VIP``). The existing group is offered first; creating a group whose
+name differs from an existing one only in case or spacing asks first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from rich.text import Text
 from textual import on
@@ -13,13 +18,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from app.intents import group_name_key, tidy_name
 from app.models import CustomerGroup
+from app.safe_text import terminal_safe
+from widgets.safe_input import SafeInput
 
 NEW = "\x00new"
 
 
 class GroupPicker(ModalScreen[CustomerGroup | str | None]):
-    """Dismisses with the chosen group, with a name for a new group, or None."""
+    """Dismisses with the chosen group, with a name for a new group, or None.
+
+    ``groups`` are all the groups known; those in ``member_of`` (ids) are the
+    customer's already: shown when their name is typed, but not offered.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="pick_group.cancel"),
@@ -27,14 +39,15 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
         Binding("up", "move(-1)", show=False),
     ]
 
-    def __init__(self, groups: Sequence[CustomerGroup]) -> None:
+    def __init__(self, groups: Sequence[CustomerGroup], member_of: Collection[str] = ()) -> None:
         super().__init__()
-        self.groups = sorted(groups, key=lambda g: g.name.casefold())
+        self.groups = sorted(groups, key=lambda g: (group_name_key(g.name), g.name, g.id))
+        self.member_of = frozenset(member_of)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Add to group", classes="dialog-title")
-            yield Input(placeholder="type to filter, or a new group's name", id="filter")
+            yield SafeInput(placeholder="type to filter, or a new group's name", id="filter")
             yield OptionList(id="groups")
 
     def on_mount(self) -> None:
@@ -44,19 +57,40 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
     def filter_changed(self, event: Input.Changed) -> None:
         self.fill(event.value)
 
+    def same_name(self, text: str) -> list[CustomerGroup]:
+        """The groups whose name is ``text``, case and spacing aside."""
+        wanted = group_name_key(text)
+        return [g for g in self.groups if wanted and group_name_key(g.name) == wanted]
+
     def fill(self, text: str) -> None:
-        needle = text.strip().casefold()
-        options = [
-            Option(Text(group.name), id=group.id)
-            for group in self.groups
-            if needle in group.name.casefold()
+        needle = group_name_key(text)
+        same = self.same_name(text)
+        starts = [
+            g for g in self.groups if g not in same and group_name_key(g.name).startswith(needle)
         ]
-        if needle and not any(g.name.casefold() == needle for g in self.groups):
-            options.append(Option(Text(f"+ create group “{text.strip()}”"), id=NEW))
+        inside = [
+            g
+            for g in self.groups
+            if g not in same and g not in starts and needle in group_name_key(g.name)
+        ]
+        options = [self.option(group) for group in (*same, *starts, *inside)]
+        name = tidy_name(text)
+        if name and not any(g.name == name for g in same):
+            label = f"+ create group “{terminal_safe(name)}”"
+            if same:
+                label += f" (“{terminal_safe(same[0].name)}” exists)"
+            options.append(Option(Text(label), id=NEW))
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options(options)
-        option_list.highlighted = 0 if options else None
+        enabled = [i for i, option in enumerate(options) if not option.disabled]
+        option_list.highlighted = enabled[0] if enabled else None
+
+    def option(self, group: CustomerGroup) -> Option:
+        if group.id in self.member_of:
+            label = f"{terminal_safe(group.name)} (already in this group)"
+            return Option(Text(label), id=group.id, disabled=True)
+        return Option(Text(terminal_safe(group.name)), id=group.id)
 
     def action_move(self, step: int) -> None:
         option_list = self.query_one(OptionList)
@@ -69,7 +103,9 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
     def submitted(self) -> None:
         option_list = self.query_one(OptionList)
         if option_list.highlighted is not None:
-            self.choose(option_list.get_option_at_index(option_list.highlighted).id)
+            option = option_list.get_option_at_index(option_list.highlighted)
+            if not option.disabled:
+                self.choose(option.id)
 
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:
@@ -77,11 +113,32 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
 
     def choose(self, option_id: str | None) -> None:
         if option_id == NEW:
-            self.dismiss(self.query_one("#filter", Input).value.strip())
+            self.create(tidy_name(self.query_one("#filter", Input).value))
             return
         group = next((g for g in self.groups if g.id == option_id), None)
-        if group is not None:
+        if group is not None and group.id not in self.member_of:
             self.dismiss(group)
+
+    def create(self, name: str) -> None:
+        """A new group; a name that only differs in case or spacing from an existing
+        group's is created only once the agent says so."""
+        same = self.same_name(name)
+        if not same:
+            self.dismiss(name)
+            return
+        from screens.confirm import ConfirmDialog
+
+        existing = ", ".join(f"“{g.name}”" for g in same)
+        question = (
+            f"A group named {existing} already exists. Create a separate group “{name}”? "
+            "Customers in one will not be found under the other."
+        )
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(name)
+
+        self.app.push_screen(ConfirmDialog(question, confirm=f"Create “{name}”"), decided)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -24,6 +24,32 @@ async def test_the_embedded_demo_serves_a_seeded_directory_over_loopback(tmp_pat
     assert (tmp_path / "demo.sqlite3").exists()
 
 
+async def test_the_embedded_demo_honours_read_only(tmp_path: Path) -> None:
+    """`CUSTOMER_DESK_READ_ONLY=1 customer-desk --demo`: the wish reaches the service."""
+    import sqlite3
+    from contextlib import closing
+
+    from app.config import Settings
+    from app.models import CustomerFields
+    from app.service import ReadOnlyError
+
+    db = tmp_path / "demo.sqlite3"
+    backend = await embedded_factory(db, Settings(read_only=True))(lambda _: None)
+    try:
+        assert backend.read_only and backend.service.read_only
+        customer = (await backend.service.list_customers(limit=1)).customers[0]
+        with closing(sqlite3.connect(db)) as conn:
+            before = list(conn.iterdump())
+        with pytest.raises(ReadOnlyError, match="CUSTOMER_DESK_READ_ONLY=1"):
+            await backend.service.update_customer(customer.id, CustomerFields(note="x"))
+        with pytest.raises(ReadOnlyError):
+            await backend.service.delete_customer(customer.id)
+        with closing(sqlite3.connect(db)) as conn:
+            assert list(conn.iterdump()) == before
+    finally:
+        await backend.aclose()
+
+
 def test_a_bad_setting_is_one_sentence_and_exit_code_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

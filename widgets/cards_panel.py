@@ -12,19 +12,22 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from app.models import Card
+from app.safe_text import terminal_safe
+from app.tui import may_write
 
 
 def card_cells(card: Card) -> tuple[Text, ...]:
+    """The cells of a card's row; every text from Square made terminal-safe."""
     brand = (card.card_brand or "CARD").replace("_", " ")
     expiry = f"{card.exp_month:02d}/{card.exp_year}" if card.exp_month and card.exp_year else ""
     postal = card.billing_address.postal_code if card.billing_address else None
     return (
-        Text(brand),
-        Text(f"•••• {card.last_4 or '????'}"),
+        Text(terminal_safe(brand)),
+        Text(terminal_safe(f"•••• {card.last_4 or '????'}")),
         Text(expiry),
-        Text(card.cardholder_name or "", overflow="ellipsis", no_wrap=True),
-        Text(postal or ""),
-        Text((card.card_type or "").replace("_", " ").lower()),
+        Text(terminal_safe(card.cardholder_name or ""), overflow="ellipsis", no_wrap=True),
+        Text(terminal_safe(postal or "")),
+        Text(terminal_safe((card.card_type or "").replace("_", " ").lower())),
     )
 
 
@@ -79,6 +82,11 @@ class CardsPanel(Vertical):
     def selected(self) -> Card | None:
         row = self.query_one(DataTable).cursor_row
         return self.cards[row] if 0 <= row < len(self.cards) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add", "remove"):  # read-only: hidden from footer, help and palette
+            return may_write(self, "CreateCard" if action == "add" else "DisableCard")
+        return True
 
     def action_add(self) -> None:
         self.post_message(self.AddRequested())

@@ -22,6 +22,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from app.safe_text import terminal_safe
+
 if TYPE_CHECKING:
     from app.models import Customer
 
@@ -48,13 +50,17 @@ def column_widths(width: int) -> list[int]:
 
 
 def customer_values(customer: Customer) -> tuple[str, ...]:
+    """The cells of a customer's row, terminal-safe (Square's text may hold controls)."""
     created = customer.created_at.date().isoformat() if customer.created_at else ""
-    return (
-        customer.display_name,
-        customer.email_address or "",
-        customer.phone_number or "",
-        customer.company_name or "",
-        created,
+    return tuple(
+        terminal_safe(value)
+        for value in (
+            customer.display_name,
+            customer.email_address or "",
+            customer.phone_number or "",
+            customer.company_name or "",
+            created,
+        )
     )
 
 
@@ -139,7 +145,7 @@ class CustomerTable(ScrollView, can_focus=True):
         ids = getattr(customers, "ids", None)
         self._ids = ids if ids is not None else [c.id for c in customers]
         self._saved = {}
-        self.empty_text = empty_text
+        self.empty_text = terminal_safe(empty_text)  # may quote a search or Square's error
         self._cache.clear()
         row = 0
         if current is not None and current in self._ids:

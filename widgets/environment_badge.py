@@ -8,9 +8,21 @@ from app.config import Settings
 
 
 class EnvironmentBadge(Static):
-    """A coloured label; production is red and impossible to miss."""
+    """A coloured label; production is red and impossible to miss. ``· READ-ONLY`` is the
+    desk's effective state (the app's ``read_only``), not only the settings' wish."""
 
     def __init__(self, settings: Settings) -> None:
-        label = settings.label + (" · READ-ONLY" if settings.read_only else "")
-        super().__init__(f" {label} ", markup=False)
+        self._settings = settings
+        super().__init__(self._label(settings.read_only), markup=False)
         self.add_class(f"-{settings.environment.value}")
+
+    def _label(self, read_only: bool) -> str:
+        return f" {self._settings.label}{' · READ-ONLY' if read_only else ''} "
+
+    def on_mount(self) -> None:
+        read_only = getattr(self.app, "read_only", None)
+        if isinstance(read_only, bool):
+            self.show_read_only(read_only)
+
+    def show_read_only(self, read_only: bool) -> None:
+        self.update(self._label(read_only))

@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from app.models import CustomerGroup
+from app.safe_text import terminal_safe
+from app.tui import may_write
 
 
 class GroupsPanel(Vertical):
@@ -58,18 +60,27 @@ class GroupsPanel(Vertical):
         ]
         self.groups = sorted(known, key=lambda group: group.name.casefold())
         table.clear()
-        table.add_rows((Text(g.name), Text(g.id, style="dim")) for g in self.groups)
+        table.add_rows(
+            (Text(terminal_safe(g.name)), Text(terminal_safe(g.id), style="dim"))
+            for g in self.groups
+        )
         empty = self.query_one("#groups-empty", Static)
         empty.update("In no group. Press a to add one." if not self.groups else "")
         empty.display = not self.groups
         self.query_one("#segments", Static).update(
-            Text(", ".join(segment_names) if segment_names else "none")
+            Text(terminal_safe(", ".join(segment_names)) if segment_names else "none")
         )
 
     @property
     def selected(self) -> CustomerGroup | None:
         row = self.query_one(DataTable).cursor_row
         return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add", "remove"):  # read-only: hidden from footer, help and palette
+            operation = "AddGroupToCustomer" if action == "add" else "RemoveGroupFromCustomer"
+            return may_write(self, operation)
+        return True
 
     def action_add(self) -> None:
         self.post_message(self.AddRequested())

@@ -1,4 +1,9 @@
-"""The profile of one customer as a form: read-only until `e`, every field with its error."""
+"""The profile of one customer as a form: read-only until `e`, every field with its error.
+
+What Square stores is shown terminal-safe and kept as stored: the editors draw control
+characters as placeholders but their values stay untouched, and a changed field that
+still holds control characters is refused beside the field (:meth:`ProfileForm.unsafe`).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static
 
 from app.models import Address, Customer, CustomerFields
+from app.safe_text import shown_as, terminal_safe, unsafe_characters
+from widgets.safe_input import SafeInput, SafeTextArea
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ COUNTRY_HELP = "Not a country code Square knows: use the ISO two-letter code (GB
 ADDRESS_PARTS = frozenset(field.name for field in ADDRESS_FIELDS)
 INPUTS = FIELDS + ADDRESS_FIELDS
 NAMES = (*(field.name for field in INPUTS), "note")
+CONTROL_HELP = "Remove the control characters (shown as {shown}) before saving."
 
 
 def shown_value(customer: Customer, name: str) -> str:
@@ -79,7 +87,7 @@ class ProfileForm(VerticalScroll):
             yield from self.compose_fields(FIELDS)
         with Vertical(classes="field", id="field-note"):
             yield Label("Note", classes="field-label")
-            yield TextArea(
+            yield SafeTextArea(
                 id="note",
                 disabled=True,
                 soft_wrap=True,
@@ -94,7 +102,7 @@ class ProfileForm(VerticalScroll):
         for field in fields:
             with Vertical(classes="field", id=f"field-{field.name}"):
                 yield Label(field.label, classes="field-label")
-                yield Input(
+                yield SafeInput(
                     placeholder=field.placeholder,
                     id=field.name,
                     disabled=True,
@@ -117,7 +125,7 @@ class ProfileForm(VerticalScroll):
             if field.name not in kept:
                 self.query_one(f"#{field.name}", Input).value = shown_value(customer, field.name)
         if "note" not in kept:
-            self.query_one("#note", TextArea).text = customer.note or ""
+            self.query_one("#note", SafeTextArea).text = customer.note or ""
         self.show_meta(customer)
 
     def show_meta(self, customer: Customer) -> None:
@@ -128,26 +136,24 @@ class ProfileForm(VerticalScroll):
         created = customer.created_at.date().isoformat() if customer.created_at else "—"
         updated = customer.updated_at.date().isoformat() if customer.updated_at else "—"
         source = (customer.creation_source or "").replace("_", " ").lower()
-        self.query_one("#meta", Static).update(
-            Text(
-                f"id {customer.id} · created {created}"
-                + (f" ({source})" if source else "")
-                + f" · updated {updated} · v{customer.version}",
-                style="dim",
-            )
+        meta = (
+            f"id {customer.id} · created {created}"
+            + (f" ({source})" if source else "")
+            + f" · updated {updated} · v{customer.version}"
         )
+        self.query_one("#meta", Static).update(Text(terminal_safe(meta), style="dim"))
 
     def watch_editing(self, editing: bool) -> None:
         for field in INPUTS:
             self.query_one(f"#{field.name}", Input).disabled = not editing
-        self.query_one("#note", TextArea).disabled = not editing
+        self.query_one("#note", SafeTextArea).disabled = not editing
         self.set_class(editing, "-editing")
         if editing:
             self.query_one(f"#{FIELDS[0].name}", Input).focus()
 
     def typed(self) -> dict[str, str]:
         values = {f.name: self.query_one(f"#{f.name}", Input).value for f in INPUTS}
-        values["note"] = self.query_one("#note", TextArea).text
+        values["note"] = self.query_one("#note", SafeTextArea).text
         return values
 
     def changed_values(self, base: Customer | None = None) -> dict[str, str]:
@@ -157,6 +163,20 @@ class ProfileForm(VerticalScroll):
         return {
             name: typed[name] for name in NAMES if typed[name].strip() != shown_value(base, name)
         }
+
+    def unsafe(self, base: Customer | None = None) -> dict[str, str]:
+        """Why each changed field cannot be saved as typed: it holds control characters.
+
+        A field left as stored is never refused (what Square holds is not the agent's to
+        fix unless they edit it); what is saved is the stripped text, so a stray tab or
+        newline at either end is no reason to refuse.
+        """
+        reasons: dict[str, str] = {}
+        for name, text in self.changed_values(base).items():
+            found = unsafe_characters(text.strip(), multiline=name == "note")
+            if found:
+                reasons[name] = CONTROL_HELP.format(shown=shown_as(found))
+        return reasons
 
     @property
     def dirty(self) -> bool:
@@ -200,7 +220,7 @@ class ProfileForm(VerticalScroll):
                 continue
             if name == "country":
                 detail = COUNTRY_HELP
-            self.query_one(f"#error-{name}", Static).update(Text(detail))
+            self.query_one(f"#error-{name}", Static).update(Text(terminal_safe(detail)))
             self.query_one(f"#field-{name}").add_class("-invalid")
             first = first or name
         if first is not None:

@@ -6,7 +6,10 @@ and one descending give the total, the oldest and newest hundred and the span of
 workers, each following its window's cursor chain; when a worker has more pages to go
 while another worker is idle, it cuts the rest of its window in two and hands the later
 half over (a new query, so nothing is fetched twice). A directory of any shape thus loads
-about ``concurrency`` times faster than one cursor chain.
+about ``concurrency`` times faster than one cursor chain. Each window follows its cursors
+through the service's :class:`~app.service.CursorChain`, and the whole load shares one page
+ceiling, so a server whose cursors cycle or never end stops the load with a
+``PaginationError``.
 
 Freshness: :meth:`DirectoryLoader.refresh` asks for customers with ``updated_at``
 since the last watermark minus a margin (Square's lists lag behind writes by up to a
@@ -219,9 +222,24 @@ class DirectoryLoader:
         progressed()
         if not oldest.cursor or not newest.customers:
             return
-        lo = oldest.customers[-1].created_at
-        hi = newest.customers[-1].created_at
-        if lo is None or hi is None or lo > hi:
+        lo = _utc(oldest.customers[-1].created_at)
+        hi = _utc(newest.customers[-1].created_at)
+        budget = self._service.cursor_chain()  # the whole load's page ceiling
+        if lo is not None and hi is not None and lo > hi:
+            return  # the two pages overlap: everyone is loaded
+        if lo is None or hi is None:
+            # No usable span to cut (timestamps missing or absurd): follow the oldest-first
+            # chain to its end instead, one page at a time.
+            chain = self._service.cursor_chain()
+            query = {"sort": {"field": "CREATED_AT", "order": "ASC"}}
+            cursor = chain.follow(oldest.cursor)
+            while cursor is not None:
+                page = await self._search_page(query, cursor)
+                pages += 1
+                budget.count()
+                self._ingest(index, page.customers)
+                progressed()
+                cursor = chain.follow(page.cursor)
             return
         end = hi + timedelta(milliseconds=1)
         remaining = max(0, (total or 0) - len(index))
@@ -237,15 +255,17 @@ class DirectoryLoader:
         async def run_window(start: datetime, stop: datetime) -> None:
             nonlocal pages
             query = _window_query(start, stop)
+            chain = self._service.cursor_chain()
             cursor: str | None = None
             while True:
                 page = await self._search_page(query, cursor)
                 pages += 1
+                budget.count()
                 self._ingest(index, page.customers)
                 progressed()
                 if not page.cursor or not page.customers:
                     return
-                last = page.customers[-1].created_at
+                last = _utc(page.customers[-1].created_at)
                 if (
                     idle > 0
                     and queue.empty()
@@ -258,9 +278,10 @@ class DirectoryLoader:
                         queue.put_nowait((mid, stop))
                         start, stop = _ms_floor(last), mid
                         query = _window_query(start, stop)
+                        chain.restart()
                         cursor = None
                         continue
-                cursor = page.cursor
+                cursor = chain.follow(page.cursor)
 
         async def worker() -> None:
             nonlocal idle
@@ -324,6 +345,21 @@ def _new_index() -> WordIndex:
     index = WordIndex()
     index.auto_build = False  # the directory builds in the background instead
     return index
+
+
+SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
+"""Timestamps outside this span (a server's nonsense) are not used to cut windows."""
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """``moment`` in UTC (naive counts as UTC), or ``None`` when absent or absurd."""
+    if moment is None:
+        return None
+    try:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return moment if SANE_TIMES[0] <= moment <= SANE_TIMES[1] else None
 
 
 def _ms(moment: datetime) -> datetime:

@@ -202,6 +202,7 @@ class CustomerDirectory(DirectoryLoader):
         found: list[tuple[int, bytes, Customer]] = []
         api_count: int | None = None
         cursor: str | None = None
+        chain = self._service.cursor_chain()
         pages = 0
         scanned = 0
         error: str | None = None
@@ -222,7 +223,7 @@ class CustomerDirectory(DirectoryLoader):
                         continue
                     group = 0 if _is_exact(customer, query) else (1 if named and words else 2)
                     found.append((group, index.sort_key(customer), customer))
-                cursor = page.cursor
+                cursor = chain.follow(page.cursor)
                 if not cursor:
                     break
                 if not words and len(found) >= limit:

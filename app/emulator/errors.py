@@ -77,9 +77,12 @@ def insufficient_scopes(scope: str) -> ApiError:
 
 
 def version_mismatch(customer_id: str) -> ApiError:
-    # Default chosen in NOTES.md: 400 VERSION_MISMATCH, field `version`.
-    return bad_request(
-        "VERSION_MISMATCH",
+    # Default chosen in NOTES.md: 409 CONFLICT, field `version` (VERSION_MISMATCH is not in
+    # Square's ErrorCode enum, and the SDKs' strict parsers reject an unknown code).
+    return ApiError(
+        409,
+        INVALID_REQUEST,
+        "CONFLICT",
         f"The version of customer `{customer_id}` does not match the expected version.",
         "version",
     )

@@ -30,6 +30,16 @@ BULK_MIN = 1
 BULK_MAX = 100
 SEGMENT_FILTER_MAX = 3  # segment ids in one SearchCustomers filter, all parts together
 IDEMPOTENCY_KEY_MAX = 45  # CreateCard's idempotency_key: 1-45 characters
+# Lengths Square does not document for the Customers API; each refused with VALUE_TOO_LONG.
+NOTE_MAX = 4096  # customer `note`
+ADDRESS_PART_MAX = 500  # each part of an `address`
+GROUP_NAME_MAX = 255  # a customer group's `name`
+OTHER_KEY_MAX = 192  # idempotency keys of the other writes (and bulk-create map keys)
+FILTER_TEXT_MAX = 500  # an `exact` / `fuzzy` text filter value in SearchCustomers
+ID_MAX = 255  # any id a client names (ids in bodies, bulk keys)
+CURSOR_MAX = 2048  # a pagination cursor (ours are well under 200 characters)
+SOURCE_ID_MAX = 16384  # CreateCard `source_id` (spec: maxLength 16384)
+QUERY_INT_DIGITS_MAX = 18  # integer query parameters: longer is out of any range
 MERCHANT_ID = "LDEMO0MERCHANT"
 
 # --- limits from NOTES.md ---------------------------------------------------------------
@@ -40,6 +50,7 @@ MAX_LENGTH: dict[str, int] = {
     "nickname": 100,
     "email_address": 254,
     "reference_id": 100,
+    "note": NOTE_MAX,
 }
 EU_VAT_MAX = 20
 CARDHOLDER_NAME_MAX = 96
@@ -253,12 +264,21 @@ def check_type(value: Any, jtype: JsonType, path: str = "") -> None:
         if not isinstance(value, list):
             raise _expected("array", path)
         for i, item in enumerate(value):
+            _not_null(item, arg, f"{path}[{i}]")
             check_type(item, arg, f"{path}[{i}]")
     elif kind == "map":
         if not isinstance(value, dict):
             raise _expected("map", path)
         for key, item in value.items():
+            _not_null(item, arg, f"{path}.{key}" if path else key)
             check_type(item, arg, f"{path}.{key}" if path else key)
+
+
+def _not_null(item: Any, jtype: JsonType, path: str) -> None:
+    """An entry of an array or map may not be null (there is nothing to clear)."""
+    if item is None:
+        kind = jtype if isinstance(jtype, str) else jtype[0]
+        raise _expected("string" if kind == "enum" else kind, path)
 
 
 def query_int(params: Mapping[str, str], name: str) -> int | None:
@@ -266,9 +286,15 @@ def query_int(params: Mapping[str, str], name: str) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None
-    if not re.fullmatch(r"-?\d+", raw.strip()):
+    text = raw.strip()
+    if not re.fullmatch(r"-?\d+", text):
         raise _expected("integer", name)
-    return int(raw)
+    if len(text.lstrip("-")) > QUERY_INT_DIGITS_MAX:
+        low = text.startswith("-")
+        raise bad_request(
+            "VALUE_TOO_LOW" if low else "VALUE_TOO_HIGH", f"`{name}` is out of range.", name
+        )
+    return int(text)
 
 
 def query_bool(params: Mapping[str, str], name: str) -> bool | None:
@@ -308,9 +334,14 @@ def check_limit(limit: int | None, default: int, maximum: int, field: str = "lim
 
 
 def format_ts(moment: datetime) -> str:
-    """RFC 3339 in UTC with milliseconds and `Z`, as Square writes them (sortable)."""
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """RFC 3339 in UTC with milliseconds and `Z`, as Square writes them (sortable).
+
+    OverflowError when the moment in UTC falls outside years 1-9999."""
+    m = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_time(raw: str, field: str) -> str:
@@ -319,12 +350,11 @@ def parse_time(raw: str, field: str) -> str:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T t].+)?", text):
             raise ValueError(text)
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+        return format_ts(datetime.fromisoformat(text.replace("z", "Z")))
+    except (ValueError, OverflowError):  # Overflow: past the calendar's edge in UTC
         raise bad_request(
-            "INVALID_TIME", f"`{raw}` is not a valid RFC 3339 timestamp.", field
+            "INVALID_TIME", f"`{raw[:64]}` is not a valid RFC 3339 timestamp.", field
         ) from None
-    return format_ts(moment)
 
 
 # --- customer fields ----------------------------------------------------------------------
@@ -403,12 +433,21 @@ def _check_length(name: str, value: str, path: str) -> None:
         )
 
 
-def clean_address(raw: dict[str, Any]) -> dict[str, Any]:
+def check_max(value: str | None, limit: int, path: str) -> None:
+    """VALUE_TOO_LONG when `value` has more than `limit` characters."""
+    if value is not None and len(value) > limit:
+        raise bad_request(
+            "VALUE_TOO_LONG", f"Field `{path}` must be at most {limit} characters.", path
+        )
+
+
+def clean_address(raw: dict[str, Any], path: str = "address") -> dict[str, Any]:
     """An address from a request with its empty parts dropped (None marks a part to clear)."""
     out: dict[str, Any] = {}
     for key in ADDRESS_FIELDS:
         if key in raw:
             out[key] = _clean_text(raw[key])
+            check_max(out[key], ADDRESS_PART_MAX, f"{path}.{key}")
     return out
 
 
@@ -425,7 +464,7 @@ def customer_changes(body: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         path = prefix + name
         raw = body[name]
         if name == "address":
-            changes[name] = None if raw is None else clean_address(raw)
+            changes[name] = None if raw is None else clean_address(raw, path)
             continue
         if name == "tax_ids":
             if raw is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import socket
 import sqlite3
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import DEMO_READONLY_TOKEN, DEMO_TOKEN
+from . import ALL_SCOPES, DEMO_READONLY_TOKEN, DEMO_TOKEN
 from .faults import Faults
 from .seed import seed_demo
 from .store import SCHEMA_VERSION, SchemaVersionError, Store
@@ -156,17 +157,23 @@ def start_background(
     faults: Faults | None = None,
     *,
     quiet: bool = True,
+    token: str | None = None,
 ) -> RunningEmulator:
     """Serve the demo store at `path` on `host:port` (0: a free port) in a daemon thread.
 
     `quiet` keeps uvicorn's log lines off stderr (they would scribble over a running TUI).
+    `token`, when given, is the only bearer token accepted (with every scope) — the
+    published demo tokens are then refused; without it, those are accepted.
     """
     import uvicorn
 
     from .server import create_app
 
+    if token is not None and (not token.strip() or token != token.strip()):
+        raise ValueError("the emulator's token must be non-empty, without surrounding spaces")
     store = open_demo_store(path)
-    app = create_app(store, faults=faults)
+    tokens = {token: ALL_SCOPES} if token is not None else None
+    app = create_app(store, tokens=tokens, faults=faults)
     sock = _bind(host, port)
     actual_port = int(sock.getsockname()[1])
     if quiet:
@@ -180,6 +187,7 @@ def start_background(
         lifespan="off",
         access_log=False,
         log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
+        timeout_graceful_shutdown=1,  # `stop` must not wait on a client that hangs on
     )
     server = uvicorn.Server(config)
     started = threading.Event()
@@ -191,7 +199,9 @@ def start_background(
     thread = threading.Thread(target=run, name="customer-desk-emulator", daemon=True)
     thread.start()
     started.wait(5)
-    return RunningEmulator(_url(host, actual_port), DEMO_TOKEN, store, server, thread)
+    return RunningEmulator(
+        _url(host, actual_port), token if token is not None else DEMO_TOKEN, store, server, thread
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,24 +209,72 @@ def build_parser() -> argparse.ArgumentParser:
         prog="customer-desk emulator",
         description="Serve the local Square-compatible emulator over HTTP.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface (default 127.0.0.1); any other than loopback needs --token",
+    )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0: any free)")
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: user data)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="demo data seed")
     parser.add_argument(
         "--customers", type=int, default=DEFAULT_CUSTOMERS, help="customers in a new demo"
     )
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="the bearer token to accept, with every scope, instead of the published demo "
+        "tokens (required with a non-loopback --host)",
+    )
     Faults.add_arguments(parser)
     return parser
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` names only this machine (`localhost`, 127.0.0.0/8, ::1)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # another name, or "" (every interface): it may be reachable
+
+
+def _token_problem(token: str | None, host: str) -> str | None:
+    """Why the token/host pair is refused (one sentence), or None."""
+    if token is None:
+        if is_loopback(host):
+            return None
+        return (
+            f"--host {host} listens beyond this machine, so it needs your own --token "
+            "(the demo tokens are published)."
+        )
+    if len(token) < 16 or any(ch.isspace() or not ch.isprintable() for ch in token):
+        return "--token must be at least 16 printable characters without spaces."
+    if token in (DEMO_TOKEN, DEMO_READONLY_TOKEN):
+        return "--token must not be one of the published demo tokens."
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """`customer-desk emulator [--host] [--port] [--db] [--seed N] [--customers N] [faults]`."""
+    """`customer-desk emulator [--host] [--port] [--db] [--token] [--seed N] [--customers N]
+    [faults]`: 2 when the host / token pair is refused or the port cannot be bound."""
     import uvicorn
 
     from .server import create_app
 
     args = build_parser().parse_args(list(argv) if argv is not None else None)
+    problem = _token_problem(args.token, args.host)
+    if problem is not None:
+        print(f"customer-desk emulator: {problem}", file=sys.stderr)
+        return 2
+    if not is_loopback(args.host):
+        print(
+            f"customer-desk emulator: warning: listening on {args.host}, reachable from other "
+            "machines; anyone holding the token can read and change this data.",
+            file=sys.stderr,
+            flush=True,
+        )
     db = args.db or default_db_path()
     faults = Faults.from_arguments(args)
     try:
@@ -224,13 +282,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaVersionError as exc:
         print(f"customer-desk emulator: {exc}", file=sys.stderr)
         return 2
-    app = create_app(store, faults=faults)
-    sock = _bind(args.host, args.port)
+    tokens = {args.token: ALL_SCOPES} if args.token else None  # None: the demo tokens
+    app = create_app(store, faults=faults, tokens=tokens)
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        store.close()
+        print(f"customer-desk emulator: cannot listen on {args.host}:{args.port}: "
+              f"{exc.strerror or exc}.", file=sys.stderr)  # fmt: skip
+        return 2
     port = int(sock.getsockname()[1])
     print(f"Customer Desk emulator on {_url(args.host, port)}", flush=True)
     print(f"  database   {db} ({store.customer_count()} customers)", flush=True)
-    print(f"  token      {DEMO_TOKEN}", flush=True)
-    print(f"  read-only  {DEMO_READONLY_TOKEN}", flush=True)
+    if args.token:
+        print("  token      the one given with --token (every scope)", flush=True)
+    else:
+        print(f"  token      {DEMO_TOKEN}", flush=True)
+        print(f"  read-only  {DEMO_READONLY_TOKEN}", flush=True)
     print(f"  faults     {faults.describe()}", flush=True)
     if store.replaced is not None:
         print(f"  note       an older demo database was moved to {store.replaced}", flush=True)

@@ -22,10 +22,9 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from . import ALL_SCOPES, DEMO_READONLY_TOKEN, DEMO_TOKEN, READ_SCOPES, SQUARE_VERSION, rules
+from . import ALL_SCOPES, DEMO_READONLY_TOKEN, DEMO_TOKEN, READ_SCOPES, SQUARE_VERSION, guard, rules
 from .errors import (
     API,
     INVALID_REQUEST,
@@ -39,6 +38,7 @@ from .errors import (
     version_mismatch,
 )
 from .faults import Faults, FaultsMiddleware
+from .oauth import retrieve_token_status
 from .search import Key, Query, TextFilter
 from .store import Store
 
@@ -91,7 +91,7 @@ def operation(name: str, method: str, path: str, scope: str) -> Callable[[Handle
         write = scope.endswith("_WRITE")
         literals = sum(1 for part in path.split("/") if part and not part.startswith("{"))
         _OPERATIONS.append(
-            Operation(name, method, re.compile(f"^{regex}/?$"), handler, scope, write, literals)
+            Operation(name, method, re.compile(f"{regex}/?"), handler, scope, write, literals)
         )
         return handler
 
@@ -101,7 +101,7 @@ def operation(name: str, method: str, path: str, scope: str) -> Callable[[Handle
 def _routes(path: str) -> list[tuple[Operation, re.Match[str]]]:
     """The operations at `path` (any method). The most literal path wins:
     /v2/customers/search is never customer "search"."""
-    found = [(op, m) for op in _OPERATIONS if (m := op.pattern.match(path)) is not None]
+    found = [(op, m) for op in _OPERATIONS if (m := op.pattern.fullmatch(path)) is not None]
     if not found:
         return []
     best = max(op.literals for op, _ in found)
@@ -124,6 +124,8 @@ def encode_cursor(query_id: str, position: Any) -> str:
 def decode_cursor(cursor: str, query_id: str) -> Any:
     """The position stored in a cursor made for this query, else 400 INVALID_CURSOR."""
     try:
+        if len(cursor) > rules.CURSOR_MAX:
+            raise ValueError("cursor too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
         if not isinstance(data, dict) or data.get("q") != query_id[:16]:
@@ -169,11 +171,16 @@ class Emulator:
         tokens: Mapping[str, frozenset[str]],
         clock: Clock,
         rng: random.Random,
+        *,
+        body_max: int = guard.BODY_MAX,
+        body_timeout: float = guard.BODY_TIMEOUT,
     ) -> None:
         self.store = store
         self.tokens = dict(tokens)
         self.clock = clock
         self.rng = rng
+        self.body_max = body_max
+        self.body_timeout = body_timeout
 
     def now(self) -> str:
         return rules.format_ts(self.clock())
@@ -186,6 +193,16 @@ class Emulator:
 
     # --- dispatch -------------------------------------------------------------------
 
+    async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every request, whatever its method and path: the body read under `guard`'s bounds."""
+        if scope["type"] != "http":  # websockets: refused; lifespan: nothing to do
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+            return
+        bounded = guard.bounded_receive(receive, limit=self.body_max, timeout=self.body_timeout)
+        response = await self.dispatch(Request(scope, bounded))
+        await response(scope, receive, send)
+
     async def dispatch(self, request: Request) -> Response:
         started = time.perf_counter()
         version = request.headers.get("square-version") or SQUARE_VERSION
@@ -195,32 +212,31 @@ class Emulator:
         except ApiError as exc:
             status, body, headers = exc.status, exc.body(), exc.headers
         except Exception:  # a bug of ours: still answer in Square's envelope
-            log.exception("emulator error on %s %s", request.method, request.url.path)
+            log.exception("emulator error on %s %r", request.method, request.scope.get("path"))
             status, headers = 500, {}
-            body = ApiError(
-                500, API, "INTERNAL_SERVER_ERROR", "The emulator failed on this request."
-            ).body()
+            body = _internal_error().body()
         elapsed = (time.perf_counter() - started) * 1000
         # Server-Timing: how long the emulator itself took (benchmarks read it).
         return _json(status, body, version, {**headers, "Server-Timing": f"app;dur={elapsed:.3f}"})
 
     async def _handle(self, request: Request) -> Result:
-        path = request.url.path
+        path = request.scope.get("path", "")
         method = request.method.upper()
-        found = _routes(path)
+        guard.declared_length(request.headers, self.body_max)
+        found = [] if guard.bad_path(path) else _routes(path)
         if not found:
-            raise not_found(f"The path `{path}` was not found.")
+            raise not_found(f"The path `{path[:200]}` was not found.")
         chosen = next(((op, m) for op, m in found if op.method == method), None)
         if chosen is None:
             raise ApiError(
                 405,
                 INVALID_REQUEST,
                 "METHOD_NOT_ALLOWED",
-                f"Method {method} is not allowed on `{path}`.",
+                f"Method {method[:20]} is not allowed on `{path[:200]}`.",
             )
         op, match = chosen
         scopes = self._authenticate(request)
-        if op.scope not in scopes:
+        if op.scope and op.scope not in scopes:  # no scope: any valid token
             raise insufficient_scopes(op.scope)
         body: Body = {}
         if method in ("POST", "PUT"):
@@ -349,10 +365,7 @@ async def _read_json(request: Request) -> Body:
     raw = await request.body()
     if not raw.strip():
         return {}
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise bad_request("BAD_REQUEST", f"The request body is not valid JSON: {exc}.") from None
+    value = guard.parse_json(raw)
     if not isinstance(value, dict):
         raise bad_request("EXPECTED_OBJECT", "The request body must be a JSON object.")
     return value
@@ -435,6 +448,8 @@ def _text_filter(raw: Body | None, path: str) -> TextFilter | None:
         )
     if exact is None and fuzzy is None:
         return None
+    rules.check_max(exact, rules.FILTER_TEXT_MAX, f"{path}.exact")
+    rules.check_max(fuzzy, rules.FILTER_TEXT_MAX, f"{path}.fuzzy")
     return TextFilter(exact=exact, fuzzy=fuzzy)
 
 
@@ -519,6 +534,7 @@ def parse_search_query(store: Store, raw: Body) -> Query:
 def create_customer(emu: Emulator, call: Call) -> Result:
     body = call.body
     rules.check_type(body, rules.CREATE_CUSTOMER)
+    rules.check_max(body.get("idempotency_key"), rules.OTHER_KEY_MAX, "idempotency_key")
     changes = rules.customer_changes(body)
 
     def produce() -> Result:
@@ -563,6 +579,16 @@ def _bulk_size(count: int, field_name: str, is_map: bool) -> None:
         )
 
 
+def _map_keys(entries: Body, field_name: str, limit: int) -> None:
+    """Keys of a bulk map: 1 to `limit` characters (MAP_KEY_LENGTH_TOO_SHORT / _LONG)."""
+    for key in entries:
+        if not key or len(key) > limit:
+            code = "MAP_KEY_LENGTH_TOO_LONG" if key else "MAP_KEY_LENGTH_TOO_SHORT"
+            raise bad_request(
+                code, f"Keys of `{field_name}` must have 1 to {limit} characters.", field_name
+            )
+
+
 def _entry(run: Callable[[], Body]) -> Body:
     """One entry of a bulk call: its result, or its errors (the batch goes on)."""
     try:
@@ -577,6 +603,7 @@ def bulk_create(emu: Emulator, call: Call) -> Result:
     customers = _require(body.get("customers"), "customers")
     rules.check_type(customers, ("map", ("object", {})), "customers")
     _bulk_size(len(customers), "customers", True)
+    _map_keys(customers, "customers", rules.OTHER_KEY_MAX)
     responses: Body = {}
     for key, data in customers.items():
 
@@ -598,6 +625,7 @@ def bulk_update(emu: Emulator, call: Call) -> Result:
     customers = _require(call.body.get("customers"), "customers")
     rules.check_type(customers, ("map", ("object", {})), "customers")
     _bulk_size(len(customers), "customers", True)
+    _map_keys(customers, "customers", rules.ID_MAX)
     responses: Body = {}
     for customer_id, data in customers.items():
 
@@ -613,6 +641,8 @@ def _bulk_ids(body: Body) -> list[str]:
     ids = _require(body.get("customer_ids"), "customer_ids")
     rules.check_type(body, rules.BULK_IDS)
     _bulk_size(len(ids), "customer_ids", False)
+    for i, customer_id in enumerate(ids):
+        rules.check_max(customer_id, rules.ID_MAX, f"customer_ids[{i}]")
     return list(dict.fromkeys(ids))  # one response per id
 
 
@@ -667,6 +697,8 @@ def _group_name(body: Body) -> str:
         )
     if not name.strip():
         raise bad_request("INVALID_VALUE", "`group.name` must not be empty.", "group.name")
+    rules.check_max(name, rules.GROUP_NAME_MAX, "group.name")
+    rules.check_max(body.get("idempotency_key"), rules.OTHER_KEY_MAX, "idempotency_key")
     return str(name)
 
 
@@ -899,6 +931,7 @@ def create_card(emu: Emulator, call: Call) -> Result:
             "idempotency_key",
         )
     source = _require(body.get("source_id"), "source_id")
+    rules.check_max(source, rules.SOURCE_ID_MAX, "source_id")
     card_in: Body = _require(body.get("card"), "card")
     customer_id = _require(card_in.get("customer_id"), "card.customer_id")
     name = card_in.get("cardholder_name")
@@ -915,6 +948,7 @@ def create_card(emu: Emulator, call: Call) -> Result:
             f"`card.reference_id` must be at most {rules.CARD_REFERENCE_ID_MAX} characters.",
             "card.reference_id",
         )
+    rules.clean_address(card_in.get("billing_address") or {}, "card.billing_address")
 
     def produce() -> Result:
         if emu.store.get_customer(customer_id) is None:
@@ -957,6 +991,9 @@ def create_customer_card(emu: Emulator, call: Call) -> Result:
     rules.check_type(body, rules.CREATE_CUSTOMER_CARD)
     customer_id = call.params["customer_id"]
     nonce = _require(body.get("card_nonce"), "card_nonce")
+    rules.check_max(nonce, rules.SOURCE_ID_MAX, "card_nonce")
+    rules.check_max(body.get("cardholder_name"), rules.CARDHOLDER_NAME_MAX, "cardholder_name")
+    rules.clean_address(body.get("billing_address") or {}, "billing_address")
     emu.require_customer(customer_id)
     _refuse_source(nonce, "card_nonce")
     used = emu.store.source_card(nonce)
@@ -990,6 +1027,9 @@ def delete_customer_card(emu: Emulator, call: Call) -> Result:
     return 200, {}
 
 
+operation("RetrieveTokenStatus", "POST", "/oauth2/token/status", "")(retrieve_token_status)
+
+
 # --- the app --------------------------------------------------------------------------------
 
 
@@ -1005,21 +1045,33 @@ def create_app(
     faults: Faults | None = None,
     clock: Clock | None = None,
     id_seed: int | None = None,
+    body_max: int = guard.BODY_MAX,
+    body_timeout: float = guard.BODY_TIMEOUT,
 ) -> Starlette:
     """The emulator as an ASGI app over `store`.
 
     `tokens` maps bearer tokens to scopes (default: DEMO_TOKEN with every scope and
     DEMO_READONLY_TOKEN with read scopes); `faults` injects latency, errors, rate limits,
     dropped connections and list/search lag; `clock` stamps every write; `id_seed` makes
-    the ids of new objects deterministic (tests).
+    the ids of new objects deterministic (tests); `body_max` (bytes) and `body_timeout`
+    (seconds) bound each request body (see `guard`).
     """
     the_clock = clock or _utcnow
     rng = random.Random(id_seed) if id_seed is not None else random.Random()
-    emulator = Emulator(store, tokens if tokens is not None else DEFAULT_TOKENS, the_clock, rng)
+    emulator = Emulator(
+        store,
+        tokens if tokens is not None else DEFAULT_TOKENS,
+        the_clock,
+        rng,
+        body_max=body_max,
+        body_timeout=body_timeout,
+    )
     store.index.clock = the_clock
     store.index.lag_seconds = faults.lag_seconds if faults else 0.0
-    methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-    app = EmulatorApp(routes=[Route("/{path:path}", emulator.dispatch, methods=methods)])
+    # No routes: every method on every path reaches `Emulator.asgi`, which answers in
+    # Square's envelope (Starlette's own 404 / 405 are plain text).
+    app = EmulatorApp(routes=[], exception_handlers={Exception: _last_resort})
+    app.router.default = emulator.asgi
     app.state.emulator = emulator
     app.state.store = store
     if faults is not None and faults.active():
@@ -1027,6 +1079,16 @@ def create_app(
             app.inner, faults=faults, clock=the_clock, is_write=is_write_request
         )
     return app
+
+
+def _internal_error() -> ApiError:
+    return ApiError(500, API, "INTERNAL_SERVER_ERROR", "The emulator failed on this request.")
+
+
+async def _last_resort(request: Request, exc: Exception) -> Response:
+    """Starlette's handler for an exception nothing else caught: a 500 in Square's envelope."""
+    version = request.headers.get("square-version") or SQUARE_VERSION
+    return _json(500, _internal_error().body(), version)
 
 
 def is_write_request(method: str, path: str) -> bool:

@@ -8,10 +8,11 @@ when the transaction commits, never before and never on rollback.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,38 @@ def _schema_version(conn: sqlite3.Connection) -> int | None:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def _create_private(path: Path) -> bool:
+    """Create the folders up to `path` (0700) and the empty file itself (0600), whatever
+    the umask; True when the file was created here. Existing ones are left as they are."""
+    missing: list[Path] = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(new, PRIVATE_DIR)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    os.chmod(path, PRIVATE_FILE)
+    return True
+
+
+def _chmod_journals(path: Path) -> None:
+    """SQLite gives -wal / -shm the database's mode; make sure of it where it did not."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        journal = path.with_name(path.name + suffix)
+        with suppress(FileNotFoundError):
+            os.chmod(journal, PRIVATE_FILE)
+
+
 class Store:
     """The emulator's state in one SQLite file (WAL journal).
 
@@ -203,8 +236,9 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        created = False
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            created = _create_private(self.path)
         self.lock = threading.RLock()
         self.replaced: Path | None = None
         """Where `open_demo_store` moved an older demo database this one replaced."""
@@ -214,6 +248,8 @@ class Store:
         except BaseException:
             self.conn.close()
             raise
+        if created:
+            _chmod_journals(self.path)
         self._depth = 0
         self._touched: set[str] = set()
         self._reload_after_commit = False

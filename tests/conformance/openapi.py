@@ -22,9 +22,9 @@ import httpx
 
 SPEC_PATH = Path(__file__).with_name("customers-openapi.json")
 
-# Codes the emulator uses that Square's ErrorCode enum does not list: defaults chosen in
-# square-api/NOTES.md ("**default**: 400 VERSION_MISMATCH").
-EXTRA_ERROR_CODES = frozenset({"VERSION_MISMATCH"})
+# Codes the emulator uses that Square's ErrorCode enum does not list: none (a stale version
+# answers 409 CONFLICT, square-api/NOTES.md).
+EXTRA_ERROR_CODES: frozenset[str] = frozenset()
 
 
 @cache

@@ -66,7 +66,7 @@ def test_bulk_update_per_entry(square: Square) -> None:
             customers={aid: {"note": "stale", "version": 0}}
         ).responses
     )
-    assert _only(stale[aid].errors)[1:] == ("VERSION_MISMATCH", "version")
+    assert _only(stale[aid].errors)[1:] == ("CONFLICT", "version")
     assert some(square.customers.get(customer_id=aid).customer).note == "bulk"
     assert some(square.customers.get(customer_id=bid).customer) == b
 

@@ -108,14 +108,14 @@ def test_version_mismatch_on_update_and_delete(square: Square) -> None:
     square.customers.update(customer_id=cid, note="first", version=0)
     expect_error(
         lambda: square.customers.update(customer_id=cid, note="stale", version=0),
-        400,
-        "VERSION_MISMATCH",
+        409,
+        "CONFLICT",
         field="version",
     )
     expect_error(
         lambda: square.customers.delete(customer_id=cid, version=0),
-        400,
-        "VERSION_MISMATCH",
+        409,
+        "CONFLICT",
         field="version",
     )
     assert some(square.customers.get(customer_id=cid).customer).note == "first"

@@ -100,6 +100,6 @@ def test_a_lost_answer_and_a_retry_with_the_same_key(
     # a refused write is answered: nothing was committed
     expect_error(
         lambda: lossy.customers.update(customer_id=some(customer.id), note="stale", version=0),
-        400,
-        "VERSION_MISMATCH",
+        409,
+        "CONFLICT",
     )

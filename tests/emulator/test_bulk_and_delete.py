@@ -22,8 +22,8 @@ async def test_delete_with_version(client: httpx.AsyncClient) -> None:
     customer = await create(client, given_name="Ada")
     await client.put(f"/v2/customers/{customer['id']}", json={"note": "x"})
     stale = await client.delete(f"/v2/customers/{customer['id']}", params={"version": 0})
-    assert stale.status_code == 400
-    assert (error_of(stale)["code"], error_of(stale)["field"]) == ("VERSION_MISMATCH", "version")
+    assert stale.status_code == 409
+    assert (error_of(stale)["code"], error_of(stale)["field"]) == ("CONFLICT", "version")
     ok = await client.delete(f"/v2/customers/{customer['id']}", params={"version": 1})
     assert ok.status_code == 200
 
@@ -98,7 +98,7 @@ async def test_bulk_update(client: httpx.AsyncClient) -> None:
     responses = response.json()["responses"]
     assert responses[a["id"]]["customer"]["note"] == "first"
     assert responses[a["id"]]["customer"]["version"] == 1
-    assert responses[b["id"]]["errors"][0]["code"] == "VERSION_MISMATCH"
+    assert responses[b["id"]]["errors"][0]["code"] == "CONFLICT"
     assert responses["MISSING"]["errors"][0]["code"] == "NOT_FOUND"
 
 

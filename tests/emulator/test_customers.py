@@ -103,8 +103,8 @@ async def test_update_with_stale_version_is_a_version_mismatch(
     ok = await client.put(f"/v2/customers/{customer['id']}", json={"note": "x", "version": 0})
     assert ok.status_code == 200
     stale = await client.put(f"/v2/customers/{customer['id']}", json={"note": "y", "version": 0})
-    assert stale.status_code == 400
-    assert error_of(stale)["code"] == "VERSION_MISMATCH"
+    assert stale.status_code == 409
+    assert error_of(stale)["code"] == "CONFLICT"
     assert error_of(stale)["field"] == "version"
     after = (await client.get(f"/v2/customers/{customer['id']}")).json()["customer"]
     assert after["note"] == "x" and after["version"] == 1

@@ -1,5 +1,6 @@
 """Chaos: 500 mixed operations against a misbehaving emulator all complete, and
-afterwards no customer is duplicated and no update is lost.
+afterwards no customer is duplicated and no update is lost; several clients writing the
+same customers (with versions) never overwrite one another silently.
 
 Two kinds of failure are injected:
 * the emulator's own `Faults` — 20 % 500/503, a token-bucket rate limit (429 with
@@ -21,7 +22,6 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -32,28 +32,19 @@ from app.emulator import DEMO_TOKEN
 from app.emulator.faults import Faults
 from app.emulator.server import create_app
 from app.models import BulkUpdateEntry, Customer, CustomerFields
-from app.service import NotFoundError, SquareError, SquareService
+from app.service import ConflictError, NotFoundError, SquareError, SquareService
 from tests.conftest import EMULATOR_URL, ServiceMaker
+from tests.service.contention import (
+    CLIENTS,
+    STEPS,
+    VirtualClock,
+    run_contention,
+)
 
 pytestmark = pytest.mark.slow
 
 WORKERS = 10
 OPS_PER_WORKER = 50
-
-
-class VirtualClock:
-    """UTC time that moves a little on every read and jumps on every backoff sleep."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=4)
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
 
 
 class LostAnswers:
@@ -280,3 +271,90 @@ async def test_dropped_connections_over_real_loopback(
         running.stop()
     assert "HTTP Request" in caplog.text  # httpx did log
     assert running.token not in caplog.text
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+async def test_clients_writing_the_same_customers_never_overwrite_silently(
+    store: Any, make_service: ServiceMaker, seed: int
+) -> None:
+    problems, run, log, backoffs = await run_contention(
+        store, make_service(), send_versions=True, seed=seed
+    )
+    assert problems == [], (problems[:10], run.counts)
+    # The contention and the chaos really happened: stale writes were refused, answers of
+    # committed writes were lost and retried, and most writes still went through.
+    assert run.counts["conflict"] > 20, run.counts
+    assert run.counts["ok"] > CLIENTS * STEPS // 3, run.counts
+    assert sum(1 for a in run.attempts if a.after_ambiguous) > 5, run.counts
+    assert len(backoffs) > 50
+    assert len(log.commits) == len({c.note for c in log.commits}) >= run.counts["ok"]
+
+
+async def test_the_ledger_catches_lost_updates_when_versions_are_not_sent(
+    store: Any, make_service: ServiceMaker
+) -> None:
+    """The check above bites: the same run without versions loses updates, and it says so."""
+    problems, run, _, _ = await run_contention(store, make_service(), send_versions=False)
+    assert run.counts["conflict"] == 0, run.counts
+    overwrote = [p for p in problems if "it never saw" in p]
+    assert len(overwrote) > 10, problems[:10]
+
+
+class LoseFirstAnswer:
+    """Run the first write (it commits), then lose its answer: the connection drops."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.armed = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.armed or scope["type"] != "http" or scope["method"] == "GET":
+            await self.app(scope, receive, send)
+            return
+        self.armed = False
+
+        async def hold(message: Message) -> None:
+            pass
+
+        await self.app(scope, receive, hold)
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+
+async def _mine_then_theirs(
+    store: Any, make_service: ServiceMaker, *, bulk: bool
+) -> Customer | SquareError:
+    """Our versioned write commits but its answer is lost; someone else writes before our
+    retry, which therefore meets VERSION_MISMATCH against a customer that is not ours."""
+    calm = make_service()
+    cid = (await calm.create_customer(CustomerFields(given_name="Ambiguous"))).id
+
+    async def someone_else_writes(seconds: float) -> None:
+        await calm.update_customer(cid, CustomerFields(note="theirs"))
+
+    lossy = httpx.ASGITransport(app=LoseFirstAnswer(create_app(store)))
+    async with SquareService(
+        EMULATOR_URL, DEMO_TOKEN, transport=lossy, rng=random.Random(1), sleep=someone_else_writes
+    ) as service:
+        mine = CustomerFields(note="mine")
+        if bulk:
+            entry = BulkUpdateEntry(fields=mine, version=0)
+            return (await service.bulk_update_customers({cid: entry}))[cid]
+        try:
+            return await service.update_customer(cid, mine, version=0)
+        except SquareError as err:
+            return err
+
+
+async def test_a_conflict_after_an_ambiguous_update_says_it_may_have_committed(
+    store: Any, make_service: ServiceMaker
+) -> None:
+    err = await _mine_then_theirs(store, make_service, bulk=False)
+    assert isinstance(err, ConflictError) and err.after_ambiguous_attempt, err
+
+
+async def test_a_bulk_entry_conflict_after_an_ambiguous_attempt_says_it_may_have_committed(
+    store: Any, make_service: ServiceMaker
+) -> None:
+    err = await _mine_then_theirs(store, make_service, bulk=True)
+    assert isinstance(err, ConflictError), err
+    assert err.after_ambiguous_attempt, "our write landed (then was overwritten): say so"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.config import ConfigError, Environment, Settings, config_path, load_settings
+from app.service import NetworkTimeoutError, SquareService
 
 TOKEN = "EAAAl-test-token-0123456789"
 
@@ -142,6 +145,16 @@ quit = ["ctrl+q", "f10"]
     assert not over.read_only and over.square_version == "2025-08-20"
 
 
+def test_the_read_only_wish_says_where_it_came_from(tmp_path: Path) -> None:
+    from_file = load({}, tmp_path, "read_only = true\n")
+    assert from_file.read_only and from_file.read_only_source == str(tmp_path / "config.toml")
+    assert "read_only = true in" in from_file.read_only_reason
+    from_env = load({"CUSTOMER_DESK_READ_ONLY": "1"}, tmp_path, "read_only = false\n")
+    assert from_env.read_only and from_env.read_only_source == "CUSTOMER_DESK_READ_ONLY"
+    assert from_env.read_only_reason.endswith("CUSTOMER_DESK_READ_ONLY=1")
+    assert load({}, tmp_path, "").read_only_source is None
+
+
 @pytest.mark.parametrize(
     ("toml", "says"),
     [
@@ -205,3 +218,44 @@ def test_an_unreadable_config_file(tmp_path: Path) -> None:
     folder.mkdir()  # a directory where the file should be: unreadable as a file
     with pytest.raises(ConfigError, match="Cannot read the config file"):
         load_settings({}, config_file=folder, use_keyring=False)
+
+
+def test_the_call_deadline_from_file_and_environment(tmp_path: Path) -> None:
+    assert load({}, tmp_path).deadline == 30.0
+    assert load({}, tmp_path, "deadline = 12").deadline == 12.0
+    over = load({"CUSTOMER_DESK_DEADLINE": " 4.5 "}, tmp_path, "deadline = 12")
+    assert over.deadline == 4.5
+
+
+@pytest.mark.parametrize(
+    ("env", "toml"),
+    [
+        ({"CUSTOMER_DESK_DEADLINE": "inf"}, None),
+        ({"CUSTOMER_DESK_DEADLINE": "nan"}, None),
+        ({"CUSTOMER_DESK_DEADLINE": "0"}, None),
+        ({"CUSTOMER_DESK_DEADLINE": "EAAAl-pasted-token-by-mistake"}, None),
+        ({}, "deadline = 100000"),
+        ({}, "deadline = true"),
+        ({}, 'deadline = "EAAAl-pasted-token-by-mistake"'),
+    ],
+)
+def test_a_bad_deadline_is_refused_without_echoing_it(
+    env: dict[str, str], toml: str | None, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match="number of seconds above 0 and at most 600") as info:
+        load(env, tmp_path, toml)
+    assert "pasted" not in str(info.value)
+
+
+async def test_the_service_takes_its_deadline_from_settings(tmp_path: Path) -> None:
+    settings = load({"SQUARE_ACCESS_TOKEN": TOKEN, "CUSTOMER_DESK_DEADLINE": "0.2"}, tmp_path)
+
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    service = SquareService.from_settings(settings, transport=httpx.MockTransport(never))
+    async with service:
+        with pytest.raises(NetworkTimeoutError) as info:
+            await service.list_customers()
+    assert "within 0.2 s" in str(info.value)

@@ -1,0 +1,58 @@
+"""Editors that never send a control character to the terminal, yet keep the value as is.
+
+Textual's `Input` and `TextArea` draw their value as it is: an ESC stored in a customer's
+name would reach the terminal as an escape sequence. These subclasses draw each control
+character as one visible placeholder (``␛``, ``␉``, ``�`` — see
+:func:`app.safe_text.one_for_one`), one character for one so the cursor still lands on
+the character it edits, while `value` / `text` stays exactly what was stored or typed:
+an untouched field is saved unchanged, and the form refuses to save one that still holds
+control characters.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, get_character_cell_size
+from rich.text import Text
+from textual.widgets import Input, TextArea
+
+from app.safe_text import one_for_one, one_for_one_lines
+
+
+class SafeInput(Input):
+    """An `Input` that shows control characters as placeholders; `value` is untouched."""
+
+    @property
+    def _value(self) -> Text:
+        if self.password:
+            return super()._value
+        text = Text(one_for_one(self.value), no_wrap=True, overflow="ignore", end="")
+        if self.highlighter is not None:
+            text = self.highlighter(text)
+        return text
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(one_for_one(self.value[:position]))
+
+    def _cell_offset_to_index(self, offset: int) -> int:
+        cell_offset = 0
+        offset += self.scroll_offset.x
+        shown = one_for_one(self.value)
+        for index, char in enumerate(shown):
+            width = get_character_cell_size(char)
+            if cell_offset <= offset < cell_offset + width:
+                return index
+            cell_offset += width
+        return max(0, min(offset, len(shown)))
+
+
+class SafeTextArea(TextArea):
+    """A `TextArea` that shows control characters as placeholders; `text` is untouched.
+
+    Tabs and line breaks keep their layout. A placeholder takes a cell where the control
+    character took none, so on a line that holds one the cursor may sit a cell early:
+    such a line cannot be saved anyway until the placeholders are gone.
+    """
+
+    def get_line(self, line_index: int) -> Text:
+        line = self.document.get_line(line_index)
+        return Text(one_for_one_lines(line), end="", no_wrap=True)
