@@ -546,6 +546,11 @@ class SquareService:
         self._max_retry_after = max_retry_after
         self._rng = rng or random.Random()
         self._sleep: Sleep = sleep or asyncio.sleep
+        self.token_status: TokenStatus | None = None
+        """RetrieveTokenStatus's answer once ``check_token`` has had one (the merchant)."""
+        self.rate_limit_listeners: list[Callable[[float | None], None]] = []
+        """Told of every 429 (with its ``Retry-After`` in seconds, if any), retried or
+        not: a load paces itself by them."""
         headers = {
             "Authorization": f"Bearer {secret}",
             "Square-Version": square_version,
@@ -1142,6 +1147,7 @@ class SquareService:
             log.info("RetrieveTokenStatus failed (%r): write access stays unknown", err)
             return None
         self.access.learn_token_scopes(status.scopes)
+        self.token_status = status
         return status
 
     # -- creates whose answer was lost ----------------------------------------------
@@ -1273,6 +1279,9 @@ class SquareService:
                             self.access.refused_for_scope(operation)
                         err.attempts = attempt + 1
                         err.after_ambiguous_attempt = ambiguous
+                        if isinstance(err, RateLimitedError):
+                            for listener in self.rate_limit_listeners:
+                                listener(err.retry_after)
                         delay = self._retry_delay(err, attempt, deadline_at - loop.time())
                         if delay is None:
                             log.info(

@@ -1,40 +1,39 @@
-"""The directory's load and refresh: every customer fetched into a local index, kept fresh.
+"""The cold load: every customer into the store, in concurrent ``created_at`` windows,
+paced under Square's rate limit, resumable from its checkpoint.
 
-Loading: one SearchCustomers request sorted by ``created_at`` ascending (with ``count``)
-and one descending give the total, the oldest and newest hundred and the span of
-``created_at`` in between. That span is cut into windows fetched by a few concurrent
-workers, each following its window's cursor chain; when a worker has more pages to go
-while another worker is idle, it cuts the rest of its window in two and hands the later
-half over (a new query, so nothing is fetched twice). A directory of any shape thus loads
-about ``concurrency`` times faster than one cursor chain. Each window follows its cursors
-through the service's :class:`~app.service.CursorChain`, and the whole load shares one page
-ceiling, so a server whose cursors cycle or never end stops the load with a
-``PaginationError``.
+Square's SearchCustomers filters on ``created_at`` and sorts by it, so the load first
+asks for the oldest customers (with the count) and the newest, then cuts the span in
+between into windows fetched by a few workers, each following its window's cursor
+chain; when a worker has pages to go while another is idle, it hands the later half of
+its window over (a new query, so nothing is fetched twice).
 
-Freshness: :meth:`DirectoryLoader.refresh` asks for customers with ``updated_at``
-since the last watermark minus a margin (Square's lists lag behind writes by up to a
-minute), and compares Square's count with the local one: when they still differ once the
-app's own writes have had time to show, some customers were deleted elsewhere, and the
-directory is reloaded (a full reconcile). The app's own writes are applied at once with
-:meth:`~DirectoryLoader.apply` and :meth:`~DirectoryLoader.remove`; a screen that
-meets a ``NotFoundError`` for a customer should ``remove`` it.
+Every page is written with the checkpoint — the windows still to fetch and how far each
+has come — in one transaction, so a load stopped by anything (a failure, ``r``, a
+restart, a kill) resumes where it stopped and refetches nothing it holds, bar the last
+customer of each window. Requests are paced by a :class:`~app.directory.pacing.Pacer`
+(a 429 slows the load, quiet speeds it up); a rate limit, a server error or a dropped
+connection is waited out and retried, for as long as the load still makes progress.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import math
+import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from app.directory.index import WordIndex
-from app.directory.query import format_time
+from app.directory.documents import stamp
+from app.directory.pacing import Pacer
+from app.directory.store import DirectoryStore, Writer
 from app.models import Customer, CustomerPage
+from app.service import NetworkError, RateLimitedError, ServerError, UnreadableAnswerError
 
 if TYPE_CHECKING:
     from app.service import SquareService
@@ -48,16 +47,21 @@ PAGE = 100
 
 @dataclass(frozen=True)
 class LoadProgress:
-    """How far a load has come: customers held, Square's total (``None`` until known)
-    and pages fetched."""
+    """How far a load has come: customers held, Square's count (``None`` until known),
+    pages fetched by this run, requests answered per second lately, 429s met, and the
+    seconds left of a pause Square asked for."""
 
     loaded: int
     total: int | None
     pages: int
+    rate: float = 0.0
+    limited: int = 0
+    waiting: float = 0.0
 
 
 ProgressCallback = Callable[[LoadProgress], None]
 Clock = Callable[[], datetime]
+Window = tuple[str, str, str | None]
 
 
 def _utcnow() -> datetime:
@@ -65,51 +69,81 @@ def _utcnow() -> datetime:
 
 
 class DirectoryLoader:
-    """The seller's customers held locally: loaded, kept fresh, and the app's own writes
-    applied at once. :class:`~app.directory.router.CustomerDirectory` adds the search."""
+    """The seller's customers in a store: loaded, resumed, and the app's own writes
+    applied at once. :class:`~app.directory.sync.DirectorySync` keeps it fresh and
+    :class:`~app.directory.router.CustomerDirectory` searches it."""
 
     LAG_MARGIN = timedelta(minutes=2)
-    """How far back a refresh looks before its watermark: Square lists lag writes by up
-    to a minute; the rest allows for clock skew."""
+    """How far back a sync looks before its watermark: Square lists lag writes by up to
+    a minute; the rest allows for clock skew."""
+    MAX_FAILURES = 8
+    """Consecutive failed requests (no page in between) before a load gives up."""
+    MAX_STALL = 900.0
+    """Seconds without a page, rate-limited, before a load gives up."""
 
     def __init__(
         self,
         service: SquareService,
         *,
+        store: DirectoryStore | None = None,
         concurrency: int = 8,
         clock: Clock | None = None,
     ) -> None:
         self._service = service
+        self._store = store
         self._concurrency = max(1, concurrency)
         self._clock: Clock = clock or _utcnow
-        self._index = _new_index()
-        self._build_task: asyncio.Task[None] | None = None
-        self._loaded = False
         self._load_lock = asyncio.Lock()
-        self._watermark: datetime | None = None
-        self._journal: list[tuple[str, Customer | str]] | None = None
         self._gone: dict[str, float] = {}
         self._last_own_write: datetime | None = None
+        self._failures = 0
+        self._last_page = time.monotonic()
+        self.pacer = Pacer()
+        self._rng = random.Random()
 
-    # -- state ---------------------------------------------------------------------------
+    # -- the store -----------------------------------------------------------------------
+
+    @property
+    def store(self) -> DirectoryStore:
+        """The store (an in-memory one unless one was given or opened)."""
+        if self._store is None:
+            self._store = DirectoryStore(None)
+        return self._store
+
+    def use_store(self, store: DirectoryStore) -> None:
+        """Search and load ``store`` from now on (the previous one is closed)."""
+        old, self._store = self._store, store
+        if old is not None and old is not store:
+            old.close()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
 
     @property
     def count(self) -> int:
         """How many customers the directory holds."""
-        return len(self._index)
+        return self.store.count()
 
     @property
     def loaded(self) -> bool:
-        """Whether a full load has completed."""
-        return self._loaded
+        """Whether the store holds every customer (a load has completed)."""
+        return self.store.meta("load_state") == "done"
+
+    @property
+    def total(self) -> int | None:
+        """Square's count of the seller's customers, as last seen."""
+        value = self.store.meta("square_count")
+        return int(value) if value is not None else None
 
     @property
     def watermark(self) -> datetime | None:
-        """The next refresh asks for customers updated since this instant."""
-        return self._watermark
+        """The next sync asks for customers updated since this instant."""
+        value = self.store.meta("watermark")
+        return datetime.fromisoformat(value) if value else None
 
     def get(self, customer_id: str) -> Customer | None:
-        return self._index.get(customer_id)
+        return None if customer_id in self._gone else self.store.get(customer_id)
 
     # -- the app's own writes --------------------------------------------------------
 
@@ -118,10 +152,7 @@ class DirectoryLoader:
         self._last_own_write = self._clock()
         if customer.id in self._gone:
             return
-        self._index.upsert(customer)
-        if self._journal is not None:
-            self._journal.append(("apply", customer))
-        self._maybe_build()
+        self.store.write_now(lambda w: w.upsert([customer]))
 
     def remove(self, customer_id: str) -> None:
         """A customer the app deleted (or met a 404 for): gone from results at once, and
@@ -129,158 +160,245 @@ class DirectoryLoader:
         self._last_own_write = self._clock()
         self._gone[customer_id] = time.monotonic()
         if len(self._gone) > 10_000:
-            oldest = sorted(self._gone, key=self._gone.__getitem__)[:5_000]
-            for key in oldest:
+            for key in sorted(self._gone, key=self._gone.__getitem__)[:5_000]:
                 del self._gone[key]
-        self._index.remove(customer_id)
-        if self._journal is not None:
-            self._journal.append(("remove", customer_id))
+        self.store.write_now(lambda w: w.delete([customer_id]))
 
-    def _maybe_build(self) -> None:
-        """Fold a grown delta into the base, in the background (never while loading:
-        the load builds once at its end)."""
-        index = self._index
-        if not index.needs_build or index.building or self._journal is not None:
-            return
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            index.build()
-            return
-        self._build_task = asyncio.create_task(index.build_in_background())
-
-    def _ingest(self, index: WordIndex, customers: Iterable[Customer]) -> int:
-        changed = 0
+    def _fresh(self, customers: Iterable[Customer]) -> list[Customer]:
         gone = self._gone
-        for customer in customers:
-            if customer.id not in gone and index.upsert(customer):
-                changed += 1
-        return changed
+        return [customer for customer in customers if customer.id not in gone]
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def _page(
+        self,
+        query: dict[str, Any] | None,
+        cursor: str | None = None,
+        *,
+        limit: int = PAGE,
+        count: bool = False,
+    ) -> CustomerPage:
+        """One SearchCustomers page, paced; a rate limit, a server error or a lost
+        connection is waited out and retried while the load makes progress."""
+        pacer = self.pacer
+        while True:
+            await pacer.turn()
+            try:
+                page = await self._service.search_customers(
+                    query, cursor=cursor, limit=limit, count=count
+                )
+            except RateLimitedError as err:
+                pacer.rate_limited(err.retry_after, pause=True)
+                if time.monotonic() - self._last_page > self.MAX_STALL:
+                    raise
+                continue
+            except (ServerError, NetworkError) as err:
+                if isinstance(err, UnreadableAnswerError):
+                    raise
+                self._failures += 1
+                if self._failures >= self.MAX_FAILURES:
+                    raise
+                ceiling = min(30.0, 0.5 * 2**self._failures)
+                await asyncio.sleep(self._rng.uniform(ceiling / 2, ceiling))
+                continue
+            pacer.answered()
+            self._failures = 0
+            self._last_page = time.monotonic()
+            return page
 
     # -- load ----------------------------------------------------------------------------
 
     async def load(self, on_progress: ProgressCallback | None = None) -> None:
-        """Load (or reload) every customer. The first load fills the directory as it goes,
-        so searches see customers arrive; a reload fills a fresh index and swaps it in."""
+        """Load every customer, or resume the load the checkpoint says is under way.
+        A store already complete is synced instead (see ``refresh``)."""
+        if self.loaded:
+            await self.refresh()
+            return
         await self._load(on_progress)
 
-    async def _load(self, on_progress: ProgressCallback | None) -> tuple[int, int]:
-        """(customers changed or added, customers dropped) compared with before."""
+    async def refresh(self) -> int:  # pragma: no cover - DirectorySync has the real one
+        raise NotImplementedError
+
+    async def _load(self, on_progress: ProgressCallback | None) -> int:
+        """Returns how many customers were added."""
         async with self._load_lock:
-            started = self._clock()
-            old = self._index
-            fresh = _new_index()
-            if not self._loaded:
-                self._index = fresh
-            self._journal = []
+            if self.loaded:
+                return 0
+            store = self.store
+            listen = self.pacer.rate_limited
+            self._service.rate_limit_listeners.append(listen)
+            self._last_page = time.monotonic()
+            before = store.count()
             try:
-                await self._fetch_all(fresh, on_progress)
-                await fresh.build_in_background()
-                for _action, item in self._journal:
-                    if isinstance(item, Customer):
-                        fresh.upsert(item)
-                    else:
-                        fresh.remove(item)
+                await self._fetch_all(store, on_progress)
             finally:
-                self._journal = None
-            dropped = 0
-            changed = 0
-            if old is not fresh:
-                dropped = sum(1 for cid in old.ids() if cid not in fresh)
-                changed = sum(
-                    1 for cid in fresh.ids() if old.version_of(cid) != fresh.version_of(cid)
-                )
-            else:
-                changed = len(fresh)
-            self._index = fresh
-            self._loaded = True
-            self._watermark = started - self.LAG_MARGIN
-            return changed, dropped
+                with contextlib.suppress(ValueError):
+                    self._service.rate_limit_listeners.remove(listen)
+            return store.count() - before
 
-    async def _search_page(
-        self, query: dict[str, Any], cursor: str | None = None, count: bool = False
-    ) -> CustomerPage:
-        return await self._service.search_customers(query, cursor=cursor, limit=PAGE, count=count)
-
-    async def _fetch_all(self, index: WordIndex, on_progress: ProgressCallback | None) -> None:
-        pages = 0
-        total: int | None = None
-
-        def progressed() -> None:
-            if on_progress is not None:
-                on_progress(LoadProgress(loaded=len(index), total=total, pages=pages))
-
-        progressed()
-        oldest, newest = await asyncio.gather(
-            self._search_page({"sort": {"field": "CREATED_AT", "order": "ASC"}}, count=True),
-            self._search_page({"sort": {"field": "CREATED_AT", "order": "DESC"}}),
-        )
-        pages = 2
-        total = oldest.count
-        self._ingest(index, oldest.customers)
-        self._ingest(index, newest.customers)
-        progressed()
-        if not oldest.cursor or not newest.customers:
+    def _progress(self, on_progress: ProgressCallback | None, pages: int) -> None:
+        if on_progress is None:
             return
+        pacer = self.pacer
+        on_progress(
+            LoadProgress(
+                loaded=self.store.count(),
+                total=self.total,
+                pages=pages,
+                rate=pacer.recent_rate(),
+                limited=pacer.limited,
+                waiting=pacer.waiting,
+            )
+        )
+
+    async def _fetch_all(self, store: DirectoryStore, on_progress: ProgressCallback | None) -> None:
+        pages = 0
+        windows = store.windows() if store.meta("load_state") == "loading" else []
+        if not windows:
+            self._progress(on_progress, pages)
+            started = self._clock()
+            oldest, newest = await asyncio.gather(
+                self._page({"sort": {"field": "CREATED_AT", "order": "ASC"}}, count=True),
+                self._page({"sort": {"field": "CREATED_AT", "order": "DESC"}}),
+            )
+            pages = 2
+            planned = self._plan(oldest, newest)
+            if planned is None:  # no span to cut: one chain, oldest first
+                await self._one_chain(oldest, newest, started, on_progress)
+                return
+            windows = plan = planned
+
+            def begin(w: Writer) -> None:
+                w.upsert(self._fresh([*oldest.customers, *newest.customers]))
+                w.set_windows(plan)
+                w.set_meta(
+                    load_state="loading",
+                    load_started=started.isoformat(),
+                    square_count=oldest.count,
+                )
+
+            await store.write(begin)
+            self._progress(on_progress, pages)
+        pages = await self._run_windows(windows, pages, on_progress)
+        await self._finish()
+        self._progress(on_progress, pages)
+
+    def _plan(self, oldest: CustomerPage, newest: CustomerPage) -> list[Window] | None:
+        """The windows between the oldest and the newest page (``None``: no usable span)."""
+        if not oldest.cursor or not newest.customers:
+            return []
         lo = _utc(oldest.customers[-1].created_at)
         hi = _utc(newest.customers[-1].created_at)
-        budget = self._service.cursor_chain()  # the whole load's page ceiling
-        if lo is not None and hi is not None and lo > hi:
-            return  # the two pages overlap: everyone is loaded
         if lo is None or hi is None:
-            # No usable span to cut (timestamps missing or absurd): follow the oldest-first
-            # chain to its end instead, one page at a time.
-            chain = self._service.cursor_chain()
-            query = {"sort": {"field": "CREATED_AT", "order": "ASC"}}
-            cursor = chain.follow(oldest.cursor)
-            while cursor is not None:
-                page = await self._search_page(query, cursor)
-                pages += 1
-                budget.count()
-                self._ingest(index, page.customers)
-                progressed()
-                cursor = chain.follow(page.cursor)
-            return
+            return None
+        if lo > hi:
+            return []  # the two pages overlap: everyone is loaded
         end = hi + timedelta(milliseconds=1)
-        remaining = max(0, (total or 0) - len(index))
-        windows = max(1, min(math.ceil(remaining / (2 * PAGE)), 4 * self._concurrency))
-        queue: asyncio.Queue[tuple[datetime, datetime]] = asyncio.Queue()
-        step = (end - lo) / windows
-        cuts = [_ms_floor(lo + step * n) for n in range(windows)] + [_ms(end)]
-        for w_start, w_end in itertools.pairwise(cuts):
-            if w_start < w_end:
-                queue.put_nowait((w_start, w_end))
+        remaining = max(0, (oldest.count or 0) - 2 * PAGE)
+        count = max(1, min(math.ceil(remaining / (2 * PAGE)), 4 * self._concurrency))
+        step = (end - lo) / count
+        cuts = [_ms_floor(lo + step * n) for n in range(count)] + [_ms(end)]
+        out: list[Window] = []
+        for start, stop in itertools.pairwise(cuts):
+            a, b = stamp(start), stamp(stop)
+            if a is not None and b is not None and a < b:
+                out.append((a, b, None))
+        return out
+
+    async def _one_chain(
+        self,
+        first: CustomerPage,
+        newest: CustomerPage,
+        started: datetime,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        store = self.store
+        await store.upsert(self._fresh([*first.customers, *newest.customers]))
+        await store.set_meta(square_count=first.count)
+        chain = self._service.cursor_chain()
+        query = {"sort": {"field": "CREATED_AT", "order": "ASC"}}
+        cursor = chain.follow(first.cursor)
+        pages = 1
+        while cursor is not None:
+            page = await self._page(query, cursor)
+            pages += 1
+            await store.upsert(self._fresh(page.customers))
+            self._progress(on_progress, pages)
+            cursor = chain.follow(page.cursor)
+        await store.set_meta(load_started=started.isoformat())
+        await self._finish()
+
+    async def _finish(self) -> None:
+        started = self.store.meta("load_started")
+        moment = datetime.fromisoformat(started) if started else self._clock()
+
+        def done(w: Writer) -> None:
+            w.set_windows(())
+            w.set_meta(
+                load_state="done",
+                watermark=(moment - self.LAG_MARGIN).isoformat(),
+                load_started=None,
+            )
+
+        await self.store.write(done)
+
+    async def _run_windows(
+        self, windows: list[Window], pages: int, on_progress: ProgressCallback | None
+    ) -> int:
+        store = self.store
+        queue: asyncio.Queue[Window] = asyncio.Queue()
+        for window in windows:
+            queue.put_nowait(window)
+        budget = self._service.cursor_chain()  # the whole load's page ceiling
         idle = 0
 
-        async def run_window(start: datetime, stop: datetime) -> None:
+        async def run_window(key: str, stop: str, done_to: str | None) -> None:
             nonlocal pages
+            start = done_to or key
             query = _window_query(start, stop)
             chain = self._service.cursor_chain()
             cursor: str | None = None
             while True:
-                page = await self._search_page(query, cursor)
+                page = await self._page(query, cursor)
                 pages += 1
                 budget.count()
-                self._ingest(index, page.customers)
-                progressed()
-                if not page.cursor or not page.customers:
+                customers = self._fresh(page.customers)
+                last = stamp(page.customers[-1].created_at) if page.customers else None
+                more = bool(page.cursor and page.customers)
+                split: str | None = None
+                if more and idle > 0 and queue.empty() and last is not None and last > start:
+                    split = _middle(last, stop)
+                reached = last if last is not None and last >= start else done_to
+
+                def save(
+                    w: Writer,
+                    stop: str = stop,
+                    split: str | None = split,
+                    customers: list[Customer] = customers,
+                    more: bool = more,
+                    reached: str | None = reached,
+                ) -> None:
+                    w.upsert(customers)
+                    if not more:
+                        w.window_done(key)
+                    elif split is not None:
+                        w.window_progress(key, split, reached)
+                        w.window_add(split, stop)
+                    else:
+                        w.window_progress(key, stop, reached)
+
+                await store.write(save)
+                self._progress(on_progress, pages)
+                if not more:
                     return
-                last = _utc(page.customers[-1].created_at)
-                if (
-                    idle > 0
-                    and queue.empty()
-                    and last is not None
-                    and last > start
-                    and stop - last > timedelta(milliseconds=2)
-                ):
-                    mid = _ms(last + (stop - last) / 2)
-                    if last < mid < stop:
-                        queue.put_nowait((mid, stop))
-                        start, stop = _ms_floor(last), mid
-                        query = _window_query(start, stop)
-                        chain.restart()
-                        cursor = None
-                        continue
+                if split is not None:
+                    queue.put_nowait((split, stop, None))
+                    stop = split
+                    start = reached or start
+                    query = _window_query(start, stop)
+                    chain.restart()
+                    cursor = None
+                    continue
                 cursor = chain.follow(page.cursor)
 
         async def worker() -> None:
@@ -288,11 +406,11 @@ class DirectoryLoader:
             while True:
                 idle += 1
                 try:
-                    start, stop = await queue.get()
+                    key, stop, done_to = await queue.get()
                 finally:
                     idle -= 1
                 try:
-                    await run_window(start, stop)
+                    await run_window(key, stop, done_to)
                 finally:
                     queue.task_done()
 
@@ -307,44 +425,7 @@ class DirectoryLoader:
             for task in [joined, *workers]:
                 task.cancel()
             await asyncio.gather(joined, *workers, return_exceptions=True)
-
-    # -- refresh -------------------------------------------------------------------------
-
-    async def refresh(self) -> int:
-        """Apply what changed on Square since the last load or refresh; returns how many
-        customers changed (added, updated or dropped). Before any load: a full load."""
-        if not self._loaded or self._watermark is None:
-            changed, dropped = await self._load(None)
-            return changed + dropped
-        started = self._clock()
-        query = {
-            "filter": {"updated_at": {"start_at": format_time(self._watermark)}},
-            "sort": {"field": "CREATED_AT", "order": "ASC"},
-        }
-        changed = 0
-        async for page in self._service.iter_search_pages(query, limit=PAGE):
-            changed += self._ingest(self._index, page.customers)
-        self._watermark = started - self.LAG_MARGIN
-        self._maybe_build()
-        if await self._needs_reconcile():
-            log.info("directory: Square's count differs from ours; reconciling")
-            _, dropped = await self._load(None)
-            changed += dropped
-        return changed
-
-    async def _needs_reconcile(self) -> bool:
-        """Deleted elsewhere? A refresh cannot see deletions, but Square's count can."""
-        last = self._last_own_write
-        if last is not None and self._clock() - last < self.LAG_MARGIN:
-            return False
-        page = await self._service.search_customers(None, limit=1, count=True)
-        return page.count is not None and page.count != len(self._index)
-
-
-def _new_index() -> WordIndex:
-    index = WordIndex()
-    index.auto_build = False  # the directory builds in the background instead
-    return index
+        return pages
 
 
 SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
@@ -372,8 +453,26 @@ def _ms_floor(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def _window_query(start: datetime, stop: datetime) -> dict[str, Any]:
+def parse_stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _middle(start: str, stop: str) -> str | None:
+    """A millisecond strictly between two stamps, or ``None`` when there is none."""
+    a, b = parse_stamp(start), parse_stamp(stop)
+    if b - a <= timedelta(milliseconds=2):
+        return None
+    mid = stamp(_ms(a + (b - a) / 2))
+    return mid if mid is not None and start < mid < stop else None
+
+
+def _window_query(start: str | None, stop: str | None) -> dict[str, Any]:
+    span: dict[str, str] = {}
+    if start is not None:
+        span["start_at"] = start
+    if stop is not None:
+        span["end_at"] = stop
     return {
-        "filter": {"created_at": {"start_at": format_time(start), "end_at": format_time(stop)}},
+        "filter": {"created_at": span},
         "sort": {"field": "CREATED_AT", "order": "ASC"},
     }

@@ -1,151 +1,50 @@
-"""Answers: lists of customers built as they are read, index hits and search results.
-
-A customer is kept as its JSON bytes, and turned back into a :class:`~app.models.Customer`
-only when read: an answer is a :class:`CustomerList` that builds each customer the first
-time it is indexed (a screen shows a few dozen of the 200), and a small cache keeps the
-last customers built. A pydantic ``Customer`` weighs a few kilobytes and takes 5 µs to
-build; the bytes a few hundred.
-"""
+"""A search's answer as the screen reads it: the customers, how many, from where, and
+what was searched."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
 
-from app.models import Customer
+from app.directory.answers import Answer
 
-__all__ = ["Built", "CustomerList", "IndexHits", "SearchResults"]
-
-
-class Built:
-    """The last customers built, by id, with the JSON each came from (a newer copy of a
-    customer misses); least recently read first out."""
-
-    __slots__ = ("items", "size")
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[str, tuple[bytes, Customer]] = OrderedDict()
-
-    def customer(self, customer_id: str, data: bytes) -> Customer:
-        items = self.items
-        hit = items.get(customer_id)
-        if hit is not None and hit[0] == data:
-            items.move_to_end(customer_id)
-            return hit[1]
-        customer = Customer.model_validate_json(data)
-        items[customer_id] = (data, customer)
-        items.move_to_end(customer_id)
-        if len(items) > self.size:
-            items.popitem(last=False)
-        return customer
-
-    def pop(self, customer_id: str) -> None:
-        self.items.pop(customer_id, None)
-
-    def clear(self) -> None:
-        self.items.clear()
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-
-class CustomerList(Sequence[Customer]):
-    """Customers in a given order, each built from its stored JSON the first time it is
-    read (an index answer of 200 costs nothing per customer until a row is shown). A
-    read-only ``Sequence[Customer]``: ``len``, ``[i]``, ``[a:b]`` (another ``CustomerList``),
-    iteration, ``==`` with a list, a tuple or another ``CustomerList``. Reading the same
-    position again returns the same object. ``ids`` gives the ids without building any
-    customer. The JSON is taken when the list is made: later writes to the index do not
-    change it."""
-
-    __slots__ = ("_built", "_ids", "_items")
-
-    def __init__(
-        self,
-        ids: list[str],
-        items: list[Customer | bytes],
-        built: Built | None = None,
-    ) -> None:
-        self._ids = ids
-        self._items = items
-        self._built = built
-
-    @classmethod
-    def of(cls, customers: Iterable[Customer]) -> CustomerList:
-        """A list of customers already built."""
-        built = list(customers)
-        items: list[Customer | bytes] = list(built)
-        return cls([c.id for c in built], items)
-
-    @property
-    def ids(self) -> Sequence[str]:
-        return self._ids
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    @overload
-    def __getitem__(self, i: int) -> Customer: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> CustomerList: ...
-
-    def __getitem__(self, i: int | slice) -> Customer | CustomerList:
-        if isinstance(i, slice):
-            return CustomerList(self._ids[i], self._items[i], self._built)
-        item = self._items[i]
-        if isinstance(item, Customer):
-            return item
-        customer = (
-            self._built.customer(self._ids[i], item)
-            if self._built is not None
-            else Customer.model_validate_json(item)
-        )
-        self._items[i] = customer
-        return customer
-
-    def __iter__(self) -> Iterator[Customer]:
-        for i in range(len(self._ids)):
-            yield self[i]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CustomerList | list | tuple):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        shown = sum(1 for item in self._items if isinstance(item, Customer))
-        return f"<CustomerList of {len(self)} ({shown} built)>"
-
-
-@dataclass(frozen=True)
-class IndexHits:
-    """The customers matching a query, ranked, as far as ``limit``; ``total`` counts all."""
-
-    customers: CustomerList
-    total: int
-    groups: list[int]
-    """Per customer: 0 among ``exact_ids``, 1 matched on name fields, 2 otherwise."""
+__all__ = ["SearchResults"]
 
 
 @dataclass(frozen=True)
 class SearchResults:
-    """A ranked answer: at most ``limit`` customers, ``total`` matches in all.
+    """A ranked answer: every match in ``customers`` (an :class:`Answer`, read from the
+    store as rows are shown), ``total`` of them.
 
-    ``customers`` is a :class:`CustomerList`: a read-only sequence whose
-    customers are built from the index the first time each is read, so read only the rows
-    you show (``customers.ids`` has every id without building any).
-    ``source`` says where they came from: ``"index"`` (local only), ``"api"`` (only
+    ``source`` says where they came from: ``"index"`` (the store only), ``"api"`` (only
     SearchCustomers), ``"index+api"`` (both, merged), or ``"none"`` (nothing was asked:
-    a malformed query). ``error`` is a message for the agent when part of the search failed
-    or was refused; whatever could still be found is in ``customers``."""
+    a malformed query). ``error`` is a message for the agent when part of the search
+    failed or was refused; whatever could still be found is in ``customers``.
+    ``covers`` is ``(held, Square's count)`` when the store did not yet hold every
+    customer (a load under way): the answer covers only those. ``suggestion`` is the
+    corrected text when no customer matched the words typed and a close spelling did
+    ("did you mean"); the customers are then those of the suggestion."""
 
-    customers: CustomerList
+    customers: Answer
     total: int
     source: str
     error: str | None = None
+    covers: tuple[int, int | None] | None = None
+    suggestion: str | None = None
+    sort: str = "relevance"
+
+    @property
+    def partial(self) -> bool:
+        """Whether the answer covers only part of the seller's customers."""
+        return self.covers is not None
+
+    def searched(self) -> str:
+        """What the answer searched, for a sentence: ``"all 2,500 customers"``,
+        ``"the 45,000 of 100,000 customers loaded so far"``…"""
+        if self.source == "api":
+            return "Square's customers"
+        if self.covers is None:
+            return "all customers held"
+        held, total = self.covers
+        if total is None:
+            return f"the {held:,} customers loaded so far"
+        return f"the {held:,} of {total:,} customers loaded so far"

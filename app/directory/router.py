@@ -1,55 +1,84 @@
-"""Search routing: which queries the local index answers, which ask Square, and the merge.
+"""Search routing: which queries the store answers, which ask Square too, and the merge.
 
 Square's SearchCustomers cannot search by name, so the directory answers name queries
-from its :class:`~app.directory.index.WordIndex`, while email, phone and reference
-queries (and the search bar's operators) also go to SearchCustomers.
+from its store (:mod:`app.directory.ranking`); an email or phone look-alike also asks
+SearchCustomers (it finds what a word prefix cannot, such as the middle of an address,
+and answers before the load is complete), an unknown id asks RetrieveCustomer, and the
+search bar's operators go to SearchCustomers (:mod:`app.directory.operators`). When the
+words typed match nothing, the closest spelling known is searched instead and said so
+(:mod:`app.directory.fuzzy`). While a load is under way, every answer says how many of
+Square's customers it covers.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+import asyncio
 from typing import TYPE_CHECKING, Any
 
-from app.directory.folding import fold, national_digits
-from app.directory.loader import PAGE, Clock, DirectoryLoader
+from app.directory.answers import Answer
+from app.directory.documents import key_of, matches
+from app.directory.folding import national_digits, phone_digits
+from app.directory.fuzzy import Vocabulary
+from app.directory.loader import PAGE, Clock
+from app.directory.operators import OperatorSearch, is_exact
 from app.directory.query import ParsedQuery, QueryError, parse_query
-from app.directory.results import CustomerList, SearchResults
+from app.directory.ranking import Sort, rank
+from app.directory.results import SearchResults
+from app.directory.store import DirectoryStore
+from app.directory.sync import DirectorySync
 from app.models import Customer
 from app.service import NotFoundError, SquareError
 
 if TYPE_CHECKING:
+    from app.directory.place import StorePlace
     from app.service import SquareService
 
 __all__ = ["CustomerDirectory"]
 
 
-@dataclass
-class _NameCache:
-    by_name: dict[str, str] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-    fetched_at: float | None = None
-
-
-class CustomerDirectory(DirectoryLoader):
-    """The seller's customers, held locally and searchable as the agent types."""
-
-    MAX_FILTER_PAGES = 20
-    """With operators *and* words, how many API pages are filtered locally at most."""
-
-    NAME_CACHE_SECONDS = 60.0
+class CustomerDirectory(DirectorySync):
+    """The seller's customers, kept in a store and searchable as the agent types."""
 
     def __init__(
         self,
         service: SquareService,
         *,
+        store: DirectoryStore | None = None,
+        place: StorePlace | None = None,
         concurrency: int = 8,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(service, concurrency=concurrency, clock=clock)
-        self._groups = _NameCache()
-        self._segments = _NameCache()
+        super().__init__(service, store=store, concurrency=concurrency, clock=clock)
+        self.place = place
+        self._operators = OperatorSearch(service, self._gone)
         self._parsed: tuple[str, ParsedQuery | QueryError] | None = None
+        self._vocabulary: Vocabulary | None = None
+
+    async def open(self) -> bool:
+        """Open the seller's store where ``place`` says (the merchant id as the service
+        learnt it from RetrieveTokenStatus); returns whether it already holds customers,
+        which searches answer from at once. Without a place or a merchant id the store
+        stays in memory."""
+        status = self._service.token_status
+        merchant = status.merchant_id if status is not None else None
+        path = self.place.path_for(merchant) if self.place is not None else None
+        if path is not None and (self._store is None or self._store.path != path):
+            store = await asyncio.to_thread(DirectoryStore, path)
+            if store.meta("merchant_id") is None:
+                await store.set_meta(merchant_id=merchant)
+            self.use_store(store)
+            self._vocabulary = None
+        return self.count > 0
+
+    @property
+    def persistent(self) -> bool:
+        """Whether the store is kept on disk between runs."""
+        return self._store is not None and not self._store.in_memory
+
+    @property
+    def coverage(self) -> tuple[int, int | None] | None:
+        """``(held, Square's count)`` while the store does not hold everyone."""
+        return None if self.loaded else (self.count, self.total)
 
     # -- search --------------------------------------------------------------------------
 
@@ -73,52 +102,66 @@ class CustomerDirectory(DirectoryLoader):
         query = self.parse(text)
         return not isinstance(query, QueryError) and query.asks_square
 
-    async def search(self, text: str, limit: int = 200) -> SearchResults:
-        """Search the directory (see :mod:`app.directory.query` for the language)."""
-        limit = max(1, limit)
+    async def search(
+        self, text: str, limit: int | None = None, sort: Sort = "relevance"
+    ) -> SearchResults:
+        """Search the directory (see :mod:`app.directory.query` for the language): every
+        match, ranked (``limit``: at most that many)."""
         query = self.parse(text)
         if isinstance(query, QueryError):
-            return SearchResults(CustomerList.of(()), 0, "none", str(query))
+            return SearchResults(Answer.of(()), 0, "none", str(query))
         if query.has_operators:
-            return await self._search_api(query, limit)
-        if query.kind == "empty" and not self._loaded:
-            return await self._search_everyone_api(limit)
-        return await self._search_index(query, limit)
+            return await self._operators.search(query, max(1, limit or 200))
+        if query.kind == "empty" and self.count == 0:
+            return await self._search_everyone_api(max(1, limit or PAGE))
+        results = await self._search_store(query, sort)
+        if limit is not None and len(results.customers) > limit:
+            answer = Answer.of(results.customers[:limit])
+            results = SearchResults(
+                answer,
+                results.total,
+                results.source,
+                results.error,
+                results.covers,
+                results.suggestion,
+                results.sort,
+            )
+        return results
 
     async def _search_everyone_api(self, limit: int) -> SearchResults:
-        """Before the load completes: the first page in DEFAULT order, from Square."""
+        """Before anything is held: the first page in DEFAULT order, from Square."""
         try:
             page = await self._service.search_customers(
                 {"sort": {"field": "DEFAULT", "order": "ASC"}}, limit=min(limit, PAGE), count=True
             )
         except SquareError as err:
-            hits = self._index.search([], limit)
-            return SearchResults(hits.customers, hits.total, "index", str(err))
+            return SearchResults(Answer.of(()), 0, "index", str(err), self.coverage)
         customers = page.customers[:limit]
         total = page.count if page.count is not None else len(customers)
-        return SearchResults(CustomerList.of(customers), total, "api")
+        return SearchResults(Answer.of(customers), total, "api", None, self.coverage)
 
-    async def _search_index(self, query: ParsedQuery, limit: int) -> SearchResults:
-        index = self._index
-        exact_ids: list[str] = []
+    async def _search_store(self, query: ParsedQuery, sort: Sort) -> SearchResults:
+        store = self.store
+        first: list[Customer] = []
+        last: list[Customer] = []
         error: str | None = None
-        api: list[Customer] = []
         api_count: int | None = None
         source = "index"
-        if query.exact_id:
-            if query.exact_id in index:
-                exact_ids.append(query.exact_id)
-            else:
-                try:
-                    api.append(await self._service.retrieve_customer(query.exact_id))
-                except NotFoundError:
-                    pass
-                except SquareError as err:
-                    error = str(err)
-                source = "index+api"
+        if query.exact_id and query.exact_id not in store:
+            source = "index+api"
+            try:
+                first.append(await self._service.retrieve_customer(query.exact_id))
+            except NotFoundError:
+                pass
+            except SquareError as err:
+                error = str(err)
         api_filter: dict[str, Any] | None = None
         if query.kind == "email":
-            api_filter = {"email_address": {"fuzzy": _fuzzy(query.text)}}
+            api_filter = {
+                "email_address": {"exact": query.text}
+                if query.exact_email
+                else {"fuzzy": _fuzzy(query.text)}
+            }
         elif query.kind == "phone":
             api_filter = {"phone_number": {"fuzzy": query.text}}
         if api_filter is not None:
@@ -126,172 +169,80 @@ class CustomerDirectory(DirectoryLoader):
             try:
                 page = await self._service.search_customers(
                     {"filter": api_filter, "sort": {"field": "DEFAULT", "order": "ASC"}},
-                    limit=min(PAGE, limit),
+                    limit=PAGE,
                     count=True,
                 )
-                api.extend(page.customers)
                 api_count = page.count
+                await self._take(page.customers, query, first, last)
             except SquareError as err:
                 error = str(err)
-        probe = max(limit, 256) if (query.exact_email or query.exact_phone) else limit
-        hits = index.search(query.words, probe, exact_ids)
-        if not api and probe == limit:
-            # Only the index answered, and it ranks as we would: nothing to merge.
-            return SearchResults(hits.customers, hits.total, source, error)
-        ranked: dict[str, tuple[int, bytes, Customer]] = {}
-        for customer, group in zip(hits.customers, hits.groups, strict=True):
-            if group > 0 and _is_exact(customer, query):
-                group = 0
-            ranked[customer.id] = (group, index.sort_key(customer), customer)
-        extra = 0
-        for customer in api:
-            if customer.id in self._gone:
-                continue
-            held = index.version_of(customer.id)
-            if held is not None and customer.version > held:
-                index.upsert(customer)  # Square has news: keep it
-                self._maybe_build()
-            every, named = index.matches(customer, query.words)
-            if (held is None or not every) and customer.id not in ranked:
-                extra += 1
-            group = (
-                0
-                if _is_exact(customer, query) or customer.id == query.exact_id
-                else (1 if named else 2)
-            )
-            current = ranked.get(customer.id)
-            if current is None or group < current[0] or customer.version > current[2].version:
-                best = min(group, current[0]) if current else group
-                ranked[customer.id] = (best, index.sort_key(customer), customer)
-        ordered = sorted(ranked.values(), key=lambda item: (item[0], item[1]))
-        customers = CustomerList.of(item[2] for item in ordered[:limit])
-        total = hits.total + extra
-        if api_count is not None:
+        last.sort(key=key_of)
+        answer = rank(store, query, sort, first=first, last=last)
+        suggestion: str | None = None
+        if not answer and query.kind == "words" and sort is not None:
+            corrected = self._correct(query)
+            if corrected is not None:
+                suggestion, fixed = corrected
+                answer = rank(store, fixed, sort)
+        total = len(answer)
+        if api_count is not None and not self.loaded:
             total = max(total, api_count)
-        return SearchResults(customers, total, source, error)
+        return SearchResults(answer, total, source, error, self.coverage, suggestion, sort)
 
-    async def _search_api(self, query: ParsedQuery, limit: int) -> SearchResults:
-        """Operators: SearchCustomers with their filters; words filter its answers."""
-        flt = dict(query.filter)
-        try:
-            for key, cache, names_of in (
-                ("group_ids", self._groups, query.groups),
-                ("segment_ids", self._segments, query.segments),
-            ):
-                if not names_of:
+    async def _take(
+        self,
+        found: list[Customer],
+        query: ParsedQuery,
+        first: list[Customer],
+        last: list[Customer],
+    ) -> None:
+        """Square's answers: exact ones lead, those the store would not find follow."""
+        store = self.store
+        newer: list[Customer] = []
+        digits = national_digits(query.text) if query.kind == "phone" else ""
+        for customer in found:
+            if customer.id in self._gone or any(c.id == customer.id for c in first):
+                continue
+            held = store.version_of(customer.id)
+            if held is not None and customer.version > held:
+                newer.append(customer)  # Square has news: keep it
+            if is_exact(customer, query) or customer.id == query.exact_id:
+                first.append(customer)
+                continue
+            if held is not None and matches(customer, query.words)[0]:
+                continue  # the store's own tiers have it
+            if query.kind == "phone":
+                own = phone_digits(customer.phone_number or "")
+                if not (own.endswith(digits) or own.endswith(phone_digits(query.text))):
+                    continue  # digits in the middle of a number do not count
+            last.append(customer)
+        if newer:
+            await store.upsert(newer)
+
+    def _correct(self, query: ParsedQuery) -> tuple[str, ParsedQuery] | None:
+        """The query with each word that matches nothing replaced by the closest name
+        word, when there is one."""
+        from app.directory.ranking import matches_nothing
+
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(self.store)
+        words: list[str] = []
+        changed = False
+        for word in query.words:
+            if matches_nothing(self.store, word):
+                better = self._vocabulary.suggest(word)
+                if better is not None:
+                    words.append(better)
+                    changed = True
                     continue
-                resolved: dict[str, list[str]] = {}
-                for rule, names in names_of.items():
-                    for name in names:
-                        known = await self._resolve(cache, key, name)
-                        if known.startswith("!"):
-                            return SearchResults(CustomerList.of(()), 0, "none", known[1:])
-                        resolved.setdefault(rule, []).append(known)
-                if key == "segment_ids" and sum(len(v) for v in resolved.values()) > 3:
-                    return SearchResults(
-                        CustomerList.of(()), 0, "none", "segment: at most 3 segments at once"
-                    )
-                flt[key] = resolved
-        except SquareError as err:
-            return SearchResults(
-                CustomerList.of(()), 0, "none", f"could not list {key.split('_')[0]}s: {err}"
-            )
-        body = {"filter": flt, "sort": {"field": "DEFAULT", "order": "ASC"}}
-        words = query.words
-        index = self._index
-        found: list[tuple[int, bytes, Customer]] = []
-        api_count: int | None = None
-        cursor: str | None = None
-        chain = self._service.cursor_chain()
-        pages = 0
-        scanned = 0
-        error: str | None = None
-        try:
-            while True:
-                page = await self._service.search_customers(
-                    body, cursor=cursor, limit=PAGE, count=pages == 0
-                )
-                if pages == 0:
-                    api_count = page.count
-                pages += 1
-                for customer in page.customers:
-                    scanned += 1
-                    if customer.id in self._gone:
-                        continue
-                    every, named = index.matches(customer, words) if words else (True, True)
-                    if not every:
-                        continue
-                    group = 0 if _is_exact(customer, query) else (1 if named and words else 2)
-                    found.append((group, index.sort_key(customer), customer))
-                cursor = chain.follow(page.cursor)
-                if not cursor:
-                    break
-                if not words and len(found) >= limit:
-                    break
-                if words and (len(found) >= limit or pages >= self.MAX_FILTER_PAGES):
-                    if pages >= self.MAX_FILTER_PAGES and len(found) < limit:
-                        error = (
-                            f"showing matches among the first {scanned:,} of "
-                            f"{api_count or scanned:,} customers the operators select: "
-                            "narrow the search"
-                        )
-                    break
-        except SquareError as err:
-            error = str(err)
-        found.sort(key=lambda item: (item[0], item[1]))
-        customers = CustomerList.of(item[2] for item in found[:limit])
-        total = len(found) if words or api_count is None else api_count
-        return SearchResults(customers, total, "api", error)
-
-    async def _resolve(self, cache: _NameCache, key: str, name: str) -> str:
-        """A group / segment id by name (folded; a unique prefix will do), or ``"!message"``."""
-        kind = "group" if key == "group_ids" else "segment"
-        wanted = fold(name).strip()
-        now = time.monotonic()
-        for attempt in range(2):
-            fresh = (
-                cache.fetched_at is not None and now - cache.fetched_at < self.NAME_CACHE_SECONDS
-            )
-            if cache.fetched_at is None or (attempt == 1 and not fresh):
-                await self._fetch_names(cache, kind)
-            elif attempt == 1:
-                break
-            if wanted in cache.by_name:
-                return cache.by_name[wanted]
-            starting = [n for n in cache.by_name if n.startswith(wanted)]
-            if len(starting) == 1:
-                return cache.by_name[starting[0]]
-            if len(starting) > 1:
-                options = ", ".join(sorted(cache.names[n] for n in starting)[:6])
-                return f"!{kind}: {name!r} could be {options}"
-        known = ", ".join(sorted(cache.names.values())[:8]) or "none"
-        return f"!{kind}: no customer {kind} named {name!r} (known: {known})"
-
-    async def _fetch_names(self, cache: _NameCache, kind: str) -> None:
-        by_name: dict[str, str] = {}
-        names: dict[str, str] = {}
-        if kind == "group":
-            async for group in self._service.iter_customer_groups():
-                by_name[fold(group.name).strip()] = group.id
-                names[fold(group.name).strip()] = group.name
-        else:
-            async for segment in self._service.iter_customer_segments():
-                by_name[fold(segment.name).strip()] = segment.id
-                names[fold(segment.name).strip()] = segment.name
-        cache.by_name, cache.names = by_name, names
-        cache.fetched_at = time.monotonic()
+            words.append(word)
+        if not changed:
+            return None
+        text = " ".join(words)
+        return text, ParsedQuery(text=text, words=words, kind="words")
 
 
 def _fuzzy(text: str) -> str:
     import re
 
     return " ".join(part for part in re.split(r"[\W_]+", text) if part)
-
-
-def _is_exact(customer: Customer, query: ParsedQuery) -> bool:
-    if query.exact_id and customer.id == query.exact_id:
-        return True
-    email, phone = customer.email_address, customer.phone_number
-    if query.exact_email and email and fold(email.strip()) == query.exact_email:
-        return True
-    return bool(query.exact_phone and phone and national_digits(phone) == query.exact_phone)

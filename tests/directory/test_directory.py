@@ -53,17 +53,22 @@ async def test_empty_text_is_everyone_in_default_order(loaded: CustomerDirectory
     assert keys == sorted(keys)
 
 
-async def test_results_are_built_as_they_are_read(loaded: CustomerDirectory) -> None:
-    from app.directory import CustomerList
+async def test_results_are_read_from_the_store_as_they_are_shown(
+    loaded: CustomerDirectory,
+) -> None:
+    from app.directory import Answer
 
-    results = await loaded.search("", limit=200)
+    results = await loaded.search("")
     customers = results.customers
-    assert isinstance(customers, CustomerList) and len(customers) == 200
-    assert repr(customers) == "<CustomerList of 200 (0 built)>"
+    assert isinstance(customers, Answer) and len(customers) == DEMO_CUSTOMERS
+    assert customers.reads == 0
     shown_rows = customers[:35]
     assert [c.id for c in shown_rows] == list(customers.ids[:35])
+    assert customers.reads == 1  # one chunk of rows
     assert customers[0].created_at is not None and customers[0].created_at.date()
-    # every answer, from the index or from Square, has ids without building anything
+    last = customers[DEMO_CUSTOMERS - 1]
+    assert customers.reads == 2 and last.id == customers.ids[-1]
+    # every answer, from the store or from Square, has ids
     for text in ("group:vip", "ada@example.com", "group:nosuchgroup"):
         other = (await loaded.search(text)).customers
         assert list(other.ids) == [c.id for c in other]
@@ -265,10 +270,8 @@ async def test_service_errors_become_messages(
     from app.emulator.faults import Faults
 
     broken = make_service(faults=Faults(error_rate=1.0), max_retries=0)
-    directory = CustomerDirectory(broken, clock=clock)
-    # the index of a healthy load, with a service that now fails every call
-    directory._index = loaded._index
-    directory._loaded = True
+    # the store of a healthy load, with a service that now fails every call
+    directory = CustomerDirectory(broken, store=loaded.store, clock=clock)
     results = await directory.search("ada@example.com")
     assert shown(results)[:1] == ["Ada Lovelace"]  # the local part still answers
     assert results.error

@@ -1,0 +1,231 @@
+"""Lazy answers over the store: every match of a search, read a chunk at a time.
+
+An answer is a sequence of *segments* — a few customers held in a list (exact matches,
+Square's extra answers) or a tier of the store (a full-text match, in some order) whose
+rows are read with ``LIMIT``/``OFFSET`` only when shown. ``len`` is the number of all
+matches, so the table scrolls through every one of them; ``G`` reads only the last chunk.
+
+Reading is consistent within a chunk. A write to the store between two chunk reads may
+shift later rows by the few customers it changed; the screen asks again after writes
+(throttled), and a position past the end of a tier that shrank shows the tier's last
+customer until then.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, overload
+
+from app.directory.documents import why
+from app.models import Customer
+
+if TYPE_CHECKING:
+    from app.directory.store import DirectoryStore
+
+__all__ = ["Answer", "Listed", "Tier"]
+
+CHUNK = 100
+"""Rows read from a tier at a time (a screenful or two)."""
+KEEP_CHUNKS = 32
+
+
+@dataclass
+class Listed:
+    """Customers already at hand, in order; ``reasons`` says why each matched (or None)."""
+
+    customers: list[Customer]
+    reasons: list[str | None] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.customers)
+
+
+@dataclass
+class Tier:
+    """Customers of the store matching ``where`` (SQL over ``customers AS c``), in
+    ``order``; ``count`` of them. With ``explain``, rows say why they matched."""
+
+    where: str
+    params: tuple[object, ...]
+    order: str
+    index: str | None
+    count: int
+    explain: bool = False
+    big: bool = field(default=False)
+    """Walk ``index`` in order and test each row (many matches) rather than sort them."""
+
+    def sql(self) -> str:
+        hint = f" INDEXED BY {self.index}" if self.big and self.index else ""
+        return (
+            f"SELECT c.id, c.data FROM customers AS c{hint} WHERE {self.where} "
+            f"ORDER BY {self.order} LIMIT ? OFFSET ?"
+        )
+
+
+Segment = Listed | Tier
+
+
+class Answer(Sequence[Customer]):
+    """Every customer of a search, in rank order, read from the store when needed."""
+
+    def __init__(
+        self,
+        store: DirectoryStore | None,
+        segments: list[Segment],
+        words: list[str] | None = None,
+    ) -> None:
+        self._store = store
+        self._segments = [s for s in segments if s.count > 0]
+        self._words = words or []
+        self._starts: list[int] = []
+        total = 0
+        for segment in self._segments:
+            self._starts.append(total)
+            total += segment.count
+        self._total = total
+        self._chunks: OrderedDict[tuple[int, int], list[tuple[str, bytes]]] = OrderedDict()
+        self._built: dict[int, Customer] = {}
+        self.reads = 0
+        """Chunk reads so far (each one query)."""
+
+    @classmethod
+    def of(cls, customers: Sequence[Customer]) -> Answer:
+        return cls(None, [Listed(list(customers))])
+
+    # -- Sequence ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, i: int) -> Customer: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Customer]: ...
+
+    def __getitem__(self, i: int | slice) -> Customer | list[Customer]:
+        if isinstance(i, slice):
+            return [self[n] for n in range(*i.indices(self._total))]
+        if i < 0:
+            i += self._total
+        if not 0 <= i < self._total:
+            raise IndexError(i)
+        built = self._built.get(i)
+        if built is not None:
+            return built
+        segment, offset = self._locate(i)
+        if isinstance(segment, Listed):
+            return segment.customers[offset]
+        _customer_id, data = self._row(segment, offset)
+        customer = Customer.model_validate_json(data)
+        if len(self._built) > 4 * CHUNK:
+            self._built.clear()
+        self._built[i] = customer
+        return customer
+
+    def __iter__(self) -> Iterator[Customer]:
+        for i in range(self._total):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Answer | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Answer of {self._total} in {len(self._segments)} segment(s)>"
+
+    # -- ids and reasons --------------------------------------------------------------
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """The ids, read like the customers (without building them)."""
+        return _Ids(self)
+
+    def id_at(self, i: int) -> str:
+        segment, offset = self._locate(i)
+        if isinstance(segment, Listed):
+            return segment.customers[offset].id
+        return self._row(segment, offset)[0]
+
+    def index_of(self, customer_id: str, within: int = 500) -> int | None:
+        """Where ``customer_id`` is among the first ``within`` rows, if there."""
+        for n in range(min(within, self._total)):
+            if self.id_at(n) == customer_id:
+                return n
+        return None
+
+    def why(self, i: int) -> str | None:
+        """Why row ``i`` matched, when not by name (``"email"``, ``"city Seattle"``…)."""
+        segment, offset = self._locate(i)
+        if isinstance(segment, Listed):
+            if segment.reasons is not None:
+                return segment.reasons[offset]
+            return why(segment.customers[offset], self._words)
+        if not segment.explain:
+            return None
+        return why(self[i], self._words)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _locate(self, i: int) -> tuple[Segment, int]:
+        if not 0 <= i < self._total:
+            raise IndexError(i)
+        lo, hi = 0, len(self._starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._starts[mid] <= i:
+                lo = mid
+            else:
+                hi = mid - 1
+        return self._segments[lo], i - self._starts[lo]
+
+    def _row(self, tier: Tier, offset: int) -> tuple[str, bytes]:
+        number = self._segments.index(tier)
+        first = offset - offset % CHUNK
+        key = (number, first)
+        rows = self._chunks.get(key)
+        if rows is None:
+            rows = self._read(tier, first)
+            self._chunks[key] = rows
+            if len(self._chunks) > KEEP_CHUNKS:
+                self._chunks.popitem(last=False)
+        else:
+            self._chunks.move_to_end(key)
+        if not rows:
+            raise IndexError(offset)  # the tier emptied since it was counted
+        return rows[min(offset - first, len(rows) - 1)]
+
+    def _read(self, tier: Tier, first: int) -> list[tuple[str, bytes]]:
+        assert self._store is not None
+        self.reads += 1
+        rows = self._store.fetch(tier.sql(), (*tier.params, CHUNK, first))
+        if not rows and first > 0:  # the tier shrank: show its last rows
+            rows = self._store.fetch(tier.sql(), (*tier.params, CHUNK, max(0, first - CHUNK)))
+        return [(str(a), bytes(b)) for a, b in rows]
+
+
+class _Ids(Sequence[str]):
+    def __init__(self, answer: Answer) -> None:
+        self._answer = answer
+
+    def __len__(self) -> int:
+        return len(self._answer)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self._answer.id_at(n) for n in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self._answer.id_at(i)

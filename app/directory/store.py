@@ -1,0 +1,403 @@
+"""The directory's SQLite store: customers, their full-text index, and what a load or a
+sync must remember (watermark, load checkpoint, Square's count).
+
+One file per seller and environment (see :mod:`app.directory.place`), or an in-memory
+database when the cache is off. Tables:
+
+* ``customers`` — one row per customer (see :mod:`app.directory.documents`): the JSON,
+  the DEFAULT-order key, the folded name and email, ``created_at``/``updated_at``;
+* ``words`` — an FTS5 index over the ``names``, ``others`` and ``phones`` columns of
+  ``customers`` (external content, prefix indexes of 1-3 characters);
+* ``vocab`` — every name word once, for "did you mean";
+* ``windows`` — the load checkpoint: the ``created_at`` windows still to fetch, each
+  with how far it has come;
+* ``meta`` — schema version, seller, watermark, Square's count, load state.
+
+Threads: reads are short and run on the caller's thread (the event loop) on the *read*
+connection; every write runs on one writer thread with its own connection, one
+transaction per call (a page of customers with its checkpoint), so a crash leaves the
+store as of the last page written. In WAL mode readers never wait for the writer; the
+in-memory database (``memdb``, no WAL) serialises readers and the writer with a lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from app.directory.documents import Row, row_of
+from app.models import Customer
+
+__all__ = ["SCHEMA_VERSION", "DirectoryStore", "Writer"]
+
+SCHEMA_VERSION = 1
+"""Bumped when the tables change: a store of another version is dropped and refilled."""
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS customers(
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    created_at TEXT,
+    updated_at TEXT,
+    key BLOB NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT,
+    names TEXT NOT NULL,
+    others TEXT NOT NULL,
+    phones TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS customers_key ON customers(key);
+CREATE INDEX IF NOT EXISTS customers_email ON customers(email) WHERE email IS NOT NULL;
+CREATE INDEX IF NOT EXISTS customers_created ON customers(created_at);
+CREATE INDEX IF NOT EXISTS customers_updated ON customers(updated_at);
+CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(
+    names, others, phones,
+    content='customers', content_rowid='n',
+    tokenize='unicode61 remove_diacritics 0', prefix='1 2 3', detail='column'
+);
+CREATE TABLE IF NOT EXISTS vocab(word TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS windows(
+    start TEXT PRIMARY KEY, stop TEXT NOT NULL, done_to TEXT
+) WITHOUT ROWID;
+"""
+
+_COLUMNS = "id, version, created_at, updated_at, key, name, email, names, others, phones, data"
+
+
+class Writer:
+    """The writer thread's side of one transaction: upserts, deletes, meta, checkpoint."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.added = 0
+        """Customers added (minus those deleted) in this transaction."""
+        self.changed = 0
+        """Customers added, replaced or deleted in this transaction."""
+
+    def upsert(self, customers: Iterable[Customer], *, force: bool = False) -> int:
+        """Add or replace customers; an older ``version`` than the one held is ignored
+        unless ``force``, and an identical copy changes nothing. Returns how many changed."""
+        conn = self.conn
+        changed = 0
+        for customer in customers:
+            held = conn.execute(
+                "SELECT n, version, names, others, phones, data FROM customers WHERE id = ?",
+                (customer.id,),
+            ).fetchone()
+            row = row_of(customer)
+            if held is not None:
+                n, version, names, others, phones, data = held
+                if (customer.version < version and not force) or data == row.data:
+                    continue
+                conn.execute(
+                    "INSERT INTO words(words, rowid, names, others, phones) "
+                    "VALUES ('delete', ?, ?, ?, ?)",
+                    (n, names, others, phones),
+                )
+                conn.execute(
+                    "UPDATE customers SET version=?, created_at=?, updated_at=?, key=?, "
+                    "name=?, email=?, names=?, others=?, phones=?, data=? WHERE n = ?",
+                    (*row[1:], n),
+                )
+            else:
+                n = conn.execute(
+                    f"INSERT INTO customers({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row
+                ).lastrowid
+                self.added += 1
+            conn.execute(
+                "INSERT INTO words(rowid, names, others, phones) VALUES (?, ?, ?, ?)",
+                (n, row.names, row.others, row.phones),
+            )
+            self._vocab(row)
+            changed += 1
+        self.changed += changed
+        return changed
+
+    def _vocab(self, row: Row) -> None:
+        if row.names:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO vocab(word) VALUES (?)",
+                [(word,) for word in row.names.split() if len(word) > 1],
+            )
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Forget customers; returns how many were held."""
+        conn = self.conn
+        gone = 0
+        for customer_id in ids:
+            held = conn.execute(
+                "SELECT n, names, others, phones FROM customers WHERE id = ?", (customer_id,)
+            ).fetchone()
+            if held is None:
+                continue
+            conn.execute(
+                "INSERT INTO words(words, rowid, names, others, phones) "
+                "VALUES ('delete', ?, ?, ?, ?)",
+                held,
+            )
+            conn.execute("DELETE FROM customers WHERE n = ?", (held[0],))
+            gone += 1
+        self.added -= gone
+        self.changed += gone
+        return gone
+
+    def set_meta(self, **values: str | int | None) -> None:
+        for key, value in values.items():
+            if value is None:
+                self.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value))
+                )
+
+    def set_windows(self, windows: Iterable[tuple[str, str, str | None]]) -> None:
+        """Replace the load checkpoint: ``(start, stop, done_to)`` per window to fetch."""
+        self.conn.execute("DELETE FROM windows")
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO windows(start, stop, done_to) VALUES (?, ?, ?)", windows
+        )
+
+    def window_progress(self, start: str, stop: str, done_to: str | None) -> None:
+        self.conn.execute(
+            "UPDATE windows SET stop = ?, done_to = ? WHERE start = ?", (stop, done_to, start)
+        )
+
+    def window_add(self, start: str, stop: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO windows(start, stop, done_to) VALUES (?, ?, NULL)",
+            (start, stop),
+        )
+
+    def window_done(self, start: str) -> None:
+        self.conn.execute("DELETE FROM windows WHERE start = ?", (start,))
+
+
+class DirectoryStore:
+    """The customers held locally, in SQLite (see the module's docstring)."""
+
+    def __init__(self, path: Path | None) -> None:
+        """``path``: the store's file (made 0600 in a folder made 0700); ``None``: an
+        in-memory database for this run only."""
+        self.path = path
+        self.generation = 0
+        """Bumped after every write: answers read since then may have moved."""
+        self._closed = False
+        if path is None:
+            self._uri = f"file:/customer-desk-{uuid.uuid4().hex}?vfs=memdb"
+            self._lock: contextlib.AbstractContextManager[Any] = _Lock()
+        else:
+            _prepare(path)
+            self._uri = path.resolve().as_uri() + "?mode=rwc"
+            self._lock = contextlib.nullcontext()
+        self.read = self._connect()
+        """The read connection, for the thread that opened the store (the event loop)."""
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="directory-writer")
+        self._writer: sqlite3.Connection | None = None
+        with self._lock:
+            self._create()
+            self._count = int(self.read.execute("SELECT count(*) FROM customers").fetchone()[0])
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path is None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self._uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30.0
+        )
+        conn.execute("PRAGMA cache_size = -16000")
+        conn.execute("PRAGMA mmap_size = 0")
+        if self.path is not None:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _create(self) -> None:
+        conn = self.read
+        conn.executescript(_SCHEMA)
+        found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if found is not None and found[0] != str(SCHEMA_VERSION):
+            conn.executescript(
+                "DROP TABLE IF EXISTS words; DROP TABLE IF EXISTS customers; "
+                "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS windows; "
+                "DROP TABLE IF EXISTS meta;"
+            )
+            conn.executescript(_SCHEMA)
+            found = None
+        if found is None:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    # -- reads (short, on the caller's thread) -------------------------------------------
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The read connection, with the in-memory store's lock held."""
+        with self._lock:
+            yield self.read
+
+    def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self.read.execute(sql, tuple(params)).fetchall()
+
+    def count(self) -> int:
+        """How many customers the store holds."""
+        return self._count
+
+    def get(self, customer_id: str) -> Customer | None:
+        found = self.fetch("SELECT data FROM customers WHERE id = ?", (customer_id,))
+        return Customer.model_validate_json(found[0][0]) if found else None
+
+    def version_of(self, customer_id: str) -> int | None:
+        found = self.fetch("SELECT version FROM customers WHERE id = ?", (customer_id,))
+        return int(found[0][0]) if found else None
+
+    def __contains__(self, customer_id: object) -> bool:
+        return isinstance(customer_id, str) and self.version_of(customer_id) is not None
+
+    def meta(self, key: str) -> str | None:
+        found = self.fetch("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(found[0][0]) if found else None
+
+    def windows(self) -> list[tuple[str, str, str | None]]:
+        """The load checkpoint: windows still to fetch, oldest first."""
+        return [(a, b, c) for a, b, c in self.fetch("SELECT * FROM windows ORDER BY start")]
+
+    def count_between(self, start: str | None, stop: str | None) -> int:
+        """Customers with ``start <= created_at < stop`` (an open end: unbounded; no
+        ``created_at`` counts before every start)."""
+        sql, params = _between(start, stop)
+        return int(self.fetch(f"SELECT count(*) FROM customers WHERE {sql}", params)[0][0])
+
+    def ids_between(self, start: str | None, stop: str | None) -> list[str]:
+        sql, params = _between(start, stop)
+        return [row[0] for row in self.fetch(f"SELECT id FROM customers WHERE {sql}", params)]
+
+    def created_at_rank(self, start: str | None, stop: str | None, rank: int) -> str | None:
+        """The ``created_at`` of the ``rank``-th customer (0 first) of a window."""
+        sql, params = _between(start, stop)
+        found = self.fetch(
+            f"SELECT created_at FROM customers WHERE {sql} AND created_at IS NOT NULL "
+            "ORDER BY created_at LIMIT 1 OFFSET ?",
+            (*params, max(0, rank)),
+        )
+        return str(found[0][0]) if found else None
+
+    def vocabulary(self) -> list[str]:
+        return [row[0] for row in self.fetch("SELECT word FROM vocab")]
+
+    # -- writes (one transaction each, on the writer thread) ----------------------------
+
+    async def write(self, work: Callable[[Writer], T]) -> T:
+        """Run ``work`` in one transaction on the writer thread; the caller's loop keeps
+        answering meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._write, work)
+
+    def write_now(self, work: Callable[[Writer], T]) -> T:
+        """:meth:`write`, waiting on the calling thread (for small writes outside a loop)."""
+        return self._executor.submit(self._write, work).result()
+
+    def _write(self, work: Callable[[Writer], T]) -> T:
+        if self._closed:
+            raise RuntimeError("the directory store is closed")
+        if self._writer is None:
+            self._writer = self._connect()
+        conn = self._writer
+        with self._lock:
+            conn.execute("BEGIN IMMEDIATE")
+            writer = Writer(conn)
+            try:
+                result = work(writer)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._count += writer.added
+            if writer.changed:
+                self.generation += 1
+        return result
+
+    async def upsert(self, customers: Iterable[Customer], *, force: bool = False) -> int:
+        batch = list(customers)
+        return await self.write(lambda w: w.upsert(batch, force=force))
+
+    async def delete(self, ids: Iterable[str]) -> int:
+        batch = list(ids)
+        return await self.write(lambda w: w.delete(batch))
+
+    async def set_meta(self, **values: str | int | None) -> None:
+        await self.write(lambda w: w.set_meta(**values))
+
+    def close(self) -> None:
+        """Close both connections (the writer's on its own thread)."""
+        if self._closed:
+            return
+        self._executor.submit(self._close_writer).result()
+        self._closed = True
+        self._executor.shutdown(wait=True)
+        with self._lock:
+            self.read.close()
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._writer.execute("PRAGMA optimize")
+            self._writer.close()
+            self._writer = None
+
+
+class _Lock(contextlib.AbstractContextManager[Any]):
+    """A re-entrant lock as a context manager (the in-memory store's reader/writer lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> Any:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+def _between(start: str | None, stop: str | None) -> tuple[str, tuple[str, ...]]:
+    parts: list[str] = []
+    params: list[str] = []
+    if start is not None:
+        parts.append("created_at >= ?")
+        params.append(start)
+    if stop is not None:
+        parts.append("(created_at < ? OR created_at IS NULL)")
+        params.append(stop)
+    return " AND ".join(parts) or "1", tuple(params)
+
+
+def _prepare(path: Path) -> None:
+    """The folder 0700, the file 0600 before SQLite opens it (its journals take the
+    file's mode)."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        folder.chmod(0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.chmod(path.with_name(path.name + suffix), 0o600)
