@@ -38,6 +38,7 @@ class Backend:
 
     async def aclose(self) -> None:
         await self.service.aclose()
+        self.directory.close()
         for close in self.on_close:
             result = close()
             if result is not None:

@@ -19,6 +19,7 @@ from app.backend import Backend, BackendFactory
 
 if TYPE_CHECKING:
     from app.config import Settings
+    from app.directory.place import StorePlace
     from app.emulator.serve import RunningEmulator
 
 
@@ -88,6 +89,17 @@ def _same_path(a: Path, b: Path) -> bool:
         return False
 
 
+def store_place(settings: Settings | None, demo_db: Path | None = None) -> StorePlace:
+    """Where the directory's store lives for these settings (memory when the cache is off)."""
+    from app.directory.place import StorePlace, default_folder, scope_for
+
+    folder = default_folder() if settings is None or settings.cache else None
+    if demo_db is not None:
+        return StorePlace(folder, scope_for("local", demo_db=demo_db))
+    assert settings is not None
+    return StorePlace(folder, scope_for(settings.environment.value, settings.base_url))
+
+
 def embedded_factory(db_path: Path, settings: Settings | None = None) -> BackendFactory:
     """Start the emulator on a free loopback port, seeded on first run, and connect to it
     (read-only when ``settings`` ask for it).
@@ -139,7 +151,7 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
             )
         return Backend(
             service=service,
-            directory=CustomerDirectory(service),
+            directory=CustomerDirectory(service, place=store_place(settings, db_path)),
             environment=Environment.LOCAL,
             notices=notices,
             on_close=[lambda: asyncio.to_thread(stop, running, forget)],
@@ -160,7 +172,7 @@ def remote_factory(settings: Settings) -> BackendFactory:
         service = SquareService.from_settings(settings)
         return Backend(
             service=service,
-            directory=CustomerDirectory(service),
+            directory=CustomerDirectory(service, place=store_place(settings)),
             environment=settings.environment,
         )
 
@@ -175,6 +187,8 @@ def run_tui(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"customer-desk: {error}", file=sys.stderr)
         return 2
+    if args.no_cache:
+        settings = replace(settings, cache=False)
     if args.demo or settings.is_local:
         settings = replace(settings, environment=Environment.LOCAL, base_url=None, token=None)
         factory = embedded_factory(Path(args.db) if args.db else default_demo_db(), settings)
@@ -198,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.emulator.serve import main as emulator_main
 
         return emulator_main(argv[1:])
+    if argv[:1] == ["cache"]:
+        return cache_command(argv[1:])
     parser = argparse.ArgumentParser(
         prog="customer-desk",
         description="Find, fix and look after Square customers from the terminal. "
@@ -208,7 +224,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--db",
         help=f"the demo's SQLite file (default: ${DEMO_DB_ENV}, else in the user data dir)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="keep the customer directory in memory only (also CUSTOMER_DESK_CACHE=0)",
+    )
     return run_tui(parser.parse_args(argv))
+
+
+def cache_command(argv: Sequence[str]) -> int:
+    """`customer-desk cache clear`: remove every stored customer directory."""
+    parser = argparse.ArgumentParser(
+        prog="customer-desk cache",
+        description="The customer directories kept between runs (one per seller and "
+        "environment, in the user data folder).",
+    )
+    parser.add_argument("action", choices=["clear", "where"])
+    args = parser.parse_args(list(argv))
+    from app.directory.place import clear, default_folder
+
+    folder = default_folder()
+    if args.action == "where":
+        print(folder)
+        return 0
+    removed = clear(folder)
+    print(f"removed {len(removed)} file(s) from {folder}")
+    return 0
 
 
 if __name__ == "__main__":

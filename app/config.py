@@ -12,6 +12,7 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 | ``SQUARE_BASE_URL`` | ``base_url`` | a custom Square-compatible server (implies ``custom``) |
 | ``SQUARE_VERSION`` | ``square_version`` | the pinned ``Square-Version`` header |
 | ``CUSTOMER_DESK_READ_ONLY`` | ``read_only`` | ``1``/``true``: no changes are sent |
+| ``CUSTOMER_DESK_CACHE`` | ``cache`` | ``0``/``false``: keep the directory in memory only |
 | — | ``timeout`` | seconds per request |
 | ``CUSTOMER_DESK_DEADLINE`` | ``deadline`` | seconds one call may take, retries included (30) |
 | — | ``[keymap]`` | binding id → keys (``"ctrl+s"`` or ``["ctrl+s", "f2"]``) |
@@ -70,6 +71,7 @@ PRODUCTION_URL = "https://connect.squareup.com"
 SANDBOX_URL = "https://connect.squareupsandbox.com"
 
 READ_ONLY_ENV = "CUSTOMER_DESK_READ_ONLY"
+CACHE_ENV = "CUSTOMER_DESK_CACHE"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _FILE_KEYS = {
@@ -156,6 +158,8 @@ class Settings:
     """Binding id → keys, comma-separated as Textual takes them (``"ctrl+s,f2"``)."""
     config_file: Path | None = None
     """The config.toml that was read, if any."""
+    cache: bool = True
+    """Keep the customer directory on disk between runs (off: in memory only)."""
 
     @property
     def label(self) -> str:
@@ -224,6 +228,7 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
     timeout = _timeout(file_values)
     deadline = _deadline(env, file_values)
     keymap = _keymap(file_values.get("keymap"))
+    cache = _cache(env, file_values)
 
     token: str | None = None
     token_source: str | None = None
@@ -266,6 +271,7 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
         deadline=deadline,
         keymap=keymap,
         config_file=read_from,
+        cache=cache,
     )
 
 
@@ -343,6 +349,21 @@ def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
     value = values.get("read_only", False)
     if not isinstance(value, bool):
         raise ConfigError(f"read_only in config.toml must be true or false, not {shown(value)}.")
+    return value
+
+
+def _cache(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
+    raw = env.get(CACHE_ENV)
+    if raw is not None:
+        text = raw.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ConfigError(f"{CACHE_ENV} is {shown(raw)}: use 1 or 0 (true or false).")
+    value = values.get("cache", True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"cache in config.toml must be true or false, not {shown(value)}.")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -22,13 +23,21 @@ from widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
     from app.backend import Backend
-    from app.directory import LoadProgress, SearchResults
+    from app.directory import LoadProgress, SearchResults, Sort
     from app.tui import CustomerDeskApp
 
 REFRESH_EVERY = 60.0
 """Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
 NETWORK_DEBOUNCE = 0.15
 """Seconds of quiet typing before a search that needs Square is sent (the index needs none)."""
+REANSWER_EVERY = 0.5
+"""Seconds between re-answers of the search shown while customers arrive."""
+SORT_LABELS = {
+    "relevance": "best match",
+    "name": "name",
+    "created": "newest created",
+    "updated": "recently updated",
+}
 SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
 
 
@@ -41,6 +50,7 @@ class CustomersScreen(Screen[None]):
         Binding("n", "new", "New customer", id="customers.new"),
         Binding("r", "refresh", "Refresh", id="customers.refresh"),
         Binding("y", "copy_id", "Copy id", id="customers.copy_id"),
+        Binding("s", "cycle_sort", "Sort", id="customers.sort"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
     ]
@@ -51,6 +61,8 @@ class CustomersScreen(Screen[None]):
         self.results: SearchResults | None = None
         self._status = "starting…"
         self.refresh_timer: Timer | None = None
+        self.sort: Sort = "relevance"
+        self._answered_at = 0.0
 
     @property
     def desk(self) -> CustomerDeskApp:
@@ -76,27 +88,55 @@ class CustomersScreen(Screen[None]):
 
     def on_connected(self, message: Connected) -> None:
         self.backend = message.backend
-        self.show_status("loading the directory…")
+        self.show_status("opening the directory…")
         self.load_directory()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_directory(self) -> None:
+        """Answer from the stored directory at once, then load (or resume, or sync)."""
         assert self.backend is not None
-        shown_first = False
+        directory = self.backend.directory
+        if await directory.open():
+            self.run_search()
+            self.show_status("kept from last time · catching up with Square…")
+        else:
+            self.show_status("loading the directory…")
 
         def progressed(progress: LoadProgress) -> None:
-            nonlocal shown_first
             total = f"{progress.total:,}" if progress.total is not None else "?"
-            self.show_status(f"loading the directory… {progress.loaded:,} of {total}")
-            if not shown_first and progress.loaded:
-                shown_first = True
-                self.run_search()
+            parts = [f"loading the directory… {progress.loaded:,} of {total}"]
+            if progress.rate:
+                parts.append(f"{progress.rate:.1f} requests/s")
+            if progress.waiting >= 1:
+                parts.append(f"Square asked to wait {progress.waiting:.0f} s")
+            elif progress.limited:
+                parts.append(f"paced after {progress.limited:,} × 429")
+            self.show_status(" · ".join(parts))
+            self.reanswer()
 
-        await self.backend.directory.load(progressed)
+        if directory.loaded:
+            changed = await directory.refresh()
+            self.show_status(f"up to date · {changed:,} changed since last time")
+        else:
+            await directory.load(progressed)
         self.run_search()
         self.desk.settle_memory()
         if self.refresh_timer is None:
             self.refresh_timer = self.set_interval(REFRESH_EVERY, self.refresh_quietly)
+
+    def reanswer(self) -> None:
+        """Customers arrived: answer the search shown again (throttled; a search that
+        asks Square waits for the load's end)."""
+        if self.backend is None:
+            return
+        now = time.monotonic()
+        if now - self._answered_at < REANSWER_EVERY:
+            return
+        text = self.query_one("#search", Input).value
+        if self.backend.directory.asks_square(text) and self.results is not None:
+            return
+        self._answered_at = now
+        self.run_search()
 
     @on(Input.Changed, "#search")
     def search_changed(self) -> None:
@@ -116,11 +156,16 @@ class CustomersScreen(Screen[None]):
         if self.backend.directory.asks_square(text):
             # Each keystroke cancels this worker: only a pause in typing reaches Square.
             await asyncio.sleep(NETWORK_DEBOUNCE)
-        results = await self.backend.directory.search(text)
+        results = await self.backend.directory.search(text, sort=self.sort)
         if text != self.query_one("#search", Input).value:
             return  # a stale answer: the agent has typed on
         self.results = results
-        empty = f"No customer matches “{text.strip()}”." if text.strip() else "No customers yet."
+        self._answered_at = time.monotonic()
+        searched = results.searched()
+        if text.strip():
+            empty = f"No customer matches “{text.strip()}” in {searched}."
+        else:
+            empty = f"No customers in {searched}."
         if results.error:
             empty = results.error
         self.query_one(CustomerTable).show(results.customers, empty_text=empty)
@@ -145,14 +190,24 @@ class CustomersScreen(Screen[None]):
         parts: list[str] = []
         if self.results is not None and self.backend is not None:
             directory = self.backend.directory
-            shown = len(self.results.customers)
-            total = self.results.total
+            results = self.results
+            total = results.total
             noun = "match" if total == 1 else "matches"
-            parts.append(
-                f"{shown:,} of {total:,} {noun}" if total != shown else f"{shown:,} {noun}"
-            )
-            parts.append(f"{directory.count:,} customers")
-            if directory.loaded and text is None:
+            if results.suggestion:
+                parts.append(f"no match as typed: showing “{results.suggestion}”")
+            parts.append(f"{total:,} {noun}")
+            if results.covers is not None:
+                held, square = results.covers
+                parts.append(
+                    f"covers {held:,} of {square:,} customers"
+                    if square is not None
+                    else f"covers the {held:,} customers loaded so far"
+                )
+            else:
+                parts.append(f"{directory.count:,} customers")
+            if results.source != "api":
+                parts.append(f"by {SORT_LABELS.get(results.sort, results.sort)}")
+            if directory.loaded and text is None and self._status.startswith("loading"):
                 self._status = "directory loaded"
         parts.append(self._status)
         self.query_one("#status", Static).update(Text(terminal_safe(" · ".join(parts))))
@@ -174,9 +229,23 @@ class CustomersScreen(Screen[None]):
         elif search.has_focus:
             self.query_one(CustomerTable).focus()
 
+    def action_cycle_sort(self) -> None:
+        """Best match → name → newest created → recently updated → best match."""
+        from app.directory import SORTS
+
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.notify(f"Sorted by {SORT_LABELS[self.sort]}", timeout=2)
+        self.run_search()
+
     def action_refresh(self) -> None:
-        if self.backend is not None:
+        """Catch up with Square; a load that stopped resumes where it was."""
+        if self.backend is None:
+            return
+        if self.backend.directory.loaded:
             self.refresh_directory()
+        else:
+            self.show_status("resuming the load…")
+            self.load_directory()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def refresh_directory(self, quietly: bool = False) -> None:

@@ -8,7 +8,7 @@ and lays out every cell of every answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -49,13 +49,15 @@ def column_widths(width: int) -> list[int]:
     return widths
 
 
-def customer_values(customer: Customer) -> tuple[str, ...]:
-    """The cells of a customer's row, terminal-safe (Square's text may hold controls)."""
+def customer_values(customer: Customer, why: str | None = None) -> tuple[str, ...]:
+    """The cells of a customer's row, terminal-safe (Square's text may hold controls);
+    ``why`` it matched a search, when not by name, follows the name."""
     created = customer.created_at.date().isoformat() if customer.created_at else ""
+    name = customer.display_name if why is None else f"{customer.display_name} · {why}"
     return tuple(
         terminal_safe(value)
         for value in (
-            customer.display_name,
+            name,
             customer.email_address or "",
             customer.phone_number or "",
             customer.company_name or "",
@@ -116,6 +118,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self.customers: Sequence[Customer] = ()
         """The answer shown; the directory builds each customer only when it is read."""
         self._ids: Sequence[str] = ()
+        self._why: Callable[[int], str | None] | None = None
         self._saved: dict[int, Customer] = {}
         self.empty_text = ""
         self._cache: dict[tuple[int, str, int, int, bool, int], Strip] = {}
@@ -144,26 +147,41 @@ class CustomerTable(ScrollView, can_focus=True):
         self.customers = customers
         ids = getattr(customers, "ids", None)
         self._ids = ids if ids is not None else [c.id for c in customers]
+        self._why = getattr(customers, "why", None)
         self._saved = {}
         self.empty_text = terminal_safe(empty_text)  # may quote a search or Square's error
         self._cache.clear()
         row = 0
-        if current is not None and current in self._ids:
-            row = list(self._ids).index(current)
+        if current is not None:
+            found = self._index_of(current)
+            row = found if found is not None else 0
         self.virtual_size = Size(self.size.width, len(self.customers) + 1)
         self.cursor_row = row
         if row == 0:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
+    KEEP_CURSOR_WITHIN = 500
+    """A new answer keeps the cursor on its customer when it is among this many rows."""
+
+    def _index_of(self, customer_id: str) -> int | None:
+        """The row of ``customer_id`` among the first rows (an answer may hold millions)."""
+        index_of = getattr(self.customers, "index_of", None)
+        if index_of is not None:
+            found: int | None = index_of(customer_id, self.KEEP_CURSOR_WITHIN)
+            return found
+        for index in range(min(len(self._ids), self.KEEP_CURSOR_WITHIN)):
+            if self._ids[index] == customer_id:
+                return index
+        return None
+
     def update_customer(self, customer: Customer) -> None:
         """Show a saved customer in place."""
-        for index, shown_id in enumerate(self._ids):
-            if shown_id == customer.id:
-                self._saved[index] = customer
-                self._cache.clear()
-                self.refresh()
-                return
+        index = self._index_of(customer.id)
+        if index is not None:
+            self._saved[index] = customer
+            self._cache.clear()
+            self.refresh()
 
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = row
@@ -255,7 +273,9 @@ class CustomerTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("customer-table--even-row")
         else:
             style = self.rich_style
-        strip = self._strip(line(customer_values(customer), widths, not selected), width, style)
+        why = self._why(row) if self._why is not None and row not in self._saved else None
+        values = customer_values(customer, why)
+        strip = self._strip(line(values, widths, not selected), width, style)
         if len(self._cache) > 512:
             self._cache.clear()
         self._cache[key] = strip

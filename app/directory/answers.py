@@ -51,17 +51,19 @@ class Tier:
     where: str
     params: tuple[object, ...]
     order: str
+    reverse: str
+    """``order`` backwards (a row deep in a big tier is read from the end)."""
     index: str | None
     count: int
     explain: bool = False
     big: bool = field(default=False)
     """Walk ``index`` in order and test each row (many matches) rather than sort them."""
 
-    def sql(self) -> str:
+    def sql(self, backwards: bool = False) -> str:
         hint = f" INDEXED BY {self.index}" if self.big and self.index else ""
         return (
-            f"SELECT c.id, c.data FROM customers AS c{hint} WHERE {self.where} "
-            f"ORDER BY {self.order} LIMIT ? OFFSET ?"
+            f"SELECT c.n, c.id FROM customers AS c{hint} WHERE {self.where} "
+            f"ORDER BY {self.reverse if backwards else self.order} LIMIT ? OFFSET ?"
         )
 
 
@@ -202,12 +204,23 @@ class Answer(Sequence[Customer]):
         return rows[min(offset - first, len(rows) - 1)]
 
     def _read(self, tier: Tier, first: int) -> list[tuple[str, bytes]]:
-        assert self._store is not None
+        """The rows ``[first, first + CHUNK)`` of a tier (a big tier's second half is read
+        backwards, so that the last row costs what the first does)."""
+        store = self._store
+        assert store is not None
         self.reads += 1
-        rows = self._store.fetch(tier.sql(), (*tier.params, CHUNK, first))
+        count = tier.count
+        end = min(first + CHUNK, count)
+        if tier.big and first > count // 2:
+            rows = store.fetch(tier.sql(True), (*tier.params, end - first, count - end))
+            rows.reverse()
+        else:
+            rows = store.fetch(tier.sql(), (*tier.params, CHUNK, first))
         if not rows and first > 0:  # the tier shrank: show its last rows
-            rows = self._store.fetch(tier.sql(), (*tier.params, CHUNK, max(0, first - CHUNK)))
-        return [(str(a), bytes(b)) for a, b in rows]
+            rows = store.fetch(tier.sql(True), (*tier.params, CHUNK, 0))
+            rows.reverse()
+        documents = store.documents([int(n) for n, _id in rows])
+        return [(str(i), documents[int(n)]) for n, i in rows if int(n) in documents]
 
 
 class _Ids(Sequence[str]):

@@ -32,13 +32,13 @@ __all__ = ["SORTS", "Sort", "match_expression", "rank"]
 Sort = Literal["relevance", "name", "created", "updated"]
 SORTS: tuple[Sort, ...] = ("relevance", "name", "created", "updated")
 
-_ORDERS: dict[str, tuple[str, str]] = {
-    "relevance": ("c.key", "customers_key"),
-    "name": ("c.key", "customers_key"),
-    "created": ("c.created_at DESC, c.n DESC", "customers_created"),
-    "updated": ("c.updated_at DESC, c.n DESC", "customers_updated"),
+_ORDERS: dict[str, tuple[str, str, str]] = {
+    "relevance": ("c.key", "c.key DESC", "customers_key"),
+    "name": ("c.key", "c.key DESC", "customers_key"),
+    "created": ("c.created_at DESC, c.n DESC", "c.created_at, c.n", "customers_created"),
+    "updated": ("c.updated_at DESC, c.n DESC", "c.updated_at, c.n", "customers_updated"),
 }
-BIG = 2_000
+BIG = 25_000
 """A tier with more matches than this walks the order's index instead of sorting."""
 EXACT_LIMIT = 500
 """At most this many exact matches rank first (the rest follow in their tier)."""
@@ -86,14 +86,14 @@ def _tier(
     exclude: Sequence[str],
     explain: bool,
 ) -> Tier:
-    order, index = _ORDERS[sort]
+    order, reverse, index = _ORDERS[sort]
     count = _count(store, expression, exclude)
     where = _MATCH
     params: tuple[object, ...] = (expression,)
     if exclude:
         where += f" AND c.id NOT IN ({','.join('?' * len(exclude))})"
         params = (*params, *exclude)
-    return Tier(where, params, order, index, count, explain, big=count > BIG)
+    return Tier(where, params, order, reverse, index, count, explain, big=count > BIG)
 
 
 def _exact(store: DirectoryStore, query: ParsedQuery) -> list[Customer]:
@@ -101,18 +101,26 @@ def _exact(store: DirectoryStore, query: ParsedQuery) -> list[Customer]:
     found: dict[str, bytes] = {}
     name = " ".join(fold(query.text).split())
     if query.exact_email:
-        sql = "SELECT id, key, data FROM customers WHERE email = ? LIMIT ?"
+        sql = (
+            "SELECT c.id, c.key, d.data FROM customers AS c JOIN docs AS d ON d.n = c.n "
+            "WHERE c.email = ? LIMIT ?"
+        )
         rows = store.fetch(sql, (query.exact_email, EXACT_LIMIT))
     elif name and query.kind in ("words", "id"):
         low, high = f"{name}\x00".encode(), f"{name}\x01".encode()
         rows = store.fetch(
-            "SELECT id, key, data FROM customers WHERE key >= ? AND key < ? ORDER BY key LIMIT ?",
+            "SELECT c.id, c.key, d.data FROM customers AS c JOIN docs AS d ON d.n = c.n "
+            "WHERE c.key >= ? AND c.key < ? ORDER BY c.key LIMIT ?",
             (low, high, EXACT_LIMIT),
         )
     else:
         rows = []
     if query.exact_id:
-        rows += store.fetch("SELECT id, key, data FROM customers WHERE id = ?", (query.exact_id,))
+        rows += store.fetch(
+            "SELECT c.id, c.key, d.data FROM customers AS c JOIN docs AS d ON d.n = c.n "
+            "WHERE c.id = ?",
+            (query.exact_id,),
+        )
     ordered = sorted(rows, key=lambda row: bytes(row[1]))
     for customer_id, _key, data in ordered:
         found.setdefault(str(customer_id), bytes(data))
@@ -135,8 +143,8 @@ def rank(
     words = list(query.words)
     phone = national_digits(query.text) if query.kind == "phone" else None
     if query.kind == "empty" or not words:
-        order, index = _ORDERS[sort]
-        everyone = Tier("1", (), order, index, store.count(), big=True)
+        order, reverse, index = _ORDERS[sort]
+        everyone = Tier("1", (), order, reverse, index, store.count(), big=True)
         return Answer(store, [Listed(list(first)), everyone, Listed(list(last))], words)
     exact = [] if sort != "relevance" else _exact(store, query)
     lead = _merge(first, exact)

@@ -4,8 +4,9 @@ sync must remember (watermark, load checkpoint, Square's count).
 One file per seller and environment (see :mod:`app.directory.place`), or an in-memory
 database when the cache is off. Tables:
 
-* ``customers`` — one row per customer (see :mod:`app.directory.documents`): the JSON,
-  the DEFAULT-order key, the folded name and email, ``created_at``/``updated_at``;
+* ``customers`` — one row per customer (see :mod:`app.directory.documents`): the
+  DEFAULT-order key, the folded name and email, ``created_at``/``updated_at``, the words;
+* ``docs`` — the customer's JSON, apart, so that ordering a search reads small rows;
 * ``words`` — an FTS5 index over the ``names``, ``others`` and ``phones`` columns of
   ``customers`` (external content, prefix indexes of 1-3 characters);
 * ``vocab`` — every name word once, for "did you mean";
@@ -56,9 +57,9 @@ CREATE TABLE IF NOT EXISTS customers(
     email TEXT,
     names TEXT NOT NULL,
     others TEXT NOT NULL,
-    phones TEXT NOT NULL,
-    data BLOB NOT NULL
+    phones TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS docs(n INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS customers_key ON customers(key);
 CREATE INDEX IF NOT EXISTS customers_email ON customers(email) WHERE email IS NOT NULL;
 CREATE INDEX IF NOT EXISTS customers_created ON customers(created_at);
@@ -74,7 +75,7 @@ CREATE TABLE IF NOT EXISTS windows(
 ) WITHOUT ROWID;
 """
 
-_COLUMNS = "id, version, created_at, updated_at, key, name, email, names, others, phones, data"
+_COLUMNS = "id, version, created_at, updated_at, key, name, email, names, others, phones"
 
 
 class Writer:
@@ -94,7 +95,8 @@ class Writer:
         changed = 0
         for customer in customers:
             held = conn.execute(
-                "SELECT n, version, names, others, phones, data FROM customers WHERE id = ?",
+                "SELECT c.n, c.version, c.names, c.others, c.phones, d.data "
+                "FROM customers AS c JOIN docs AS d ON d.n = c.n WHERE c.id = ?",
                 (customer.id,),
             ).fetchone()
             row = row_of(customer)
@@ -109,13 +111,15 @@ class Writer:
                 )
                 conn.execute(
                     "UPDATE customers SET version=?, created_at=?, updated_at=?, key=?, "
-                    "name=?, email=?, names=?, others=?, phones=?, data=? WHERE n = ?",
-                    (*row[1:], n),
+                    "name=?, email=?, names=?, others=?, phones=? WHERE n = ?",
+                    (*row[1:-1], n),
                 )
+                conn.execute("UPDATE docs SET data = ? WHERE n = ?", (row.data, n))
             else:
                 n = conn.execute(
-                    f"INSERT INTO customers({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row
+                    f"INSERT INTO customers({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row[:-1]
                 ).lastrowid
+                conn.execute("INSERT INTO docs(n, data) VALUES (?, ?)", (n, row.data))
                 self.added += 1
             conn.execute(
                 "INSERT INTO words(rowid, names, others, phones) VALUES (?, ?, ?, ?)",
@@ -149,6 +153,7 @@ class Writer:
                 held,
             )
             conn.execute("DELETE FROM customers WHERE n = ?", (held[0],))
+            conn.execute("DELETE FROM docs WHERE n = ?", (held[0],))
             gone += 1
         self.added -= gone
         self.changed += gone
@@ -232,6 +237,7 @@ class DirectoryStore:
         if found is not None and found[0] != str(SCHEMA_VERSION):
             conn.executescript(
                 "DROP TABLE IF EXISTS words; DROP TABLE IF EXISTS customers; "
+                "DROP TABLE IF EXISTS docs; "
                 "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS windows; "
                 "DROP TABLE IF EXISTS meta;"
             )
@@ -260,7 +266,10 @@ class DirectoryStore:
         return self._count
 
     def get(self, customer_id: str) -> Customer | None:
-        found = self.fetch("SELECT data FROM customers WHERE id = ?", (customer_id,))
+        found = self.fetch(
+            "SELECT d.data FROM customers AS c JOIN docs AS d ON d.n = c.n WHERE c.id = ?",
+            (customer_id,),
+        )
         return Customer.model_validate_json(found[0][0]) if found else None
 
     def version_of(self, customer_id: str) -> int | None:
@@ -297,6 +306,16 @@ class DirectoryStore:
             (*params, max(0, rank)),
         )
         return str(found[0][0]) if found else None
+
+    def documents(self, numbers: list[int]) -> dict[int, bytes]:
+        """The JSON of the customers with these row numbers."""
+        out: dict[int, bytes] = {}
+        for start in range(0, len(numbers), 500):
+            part = numbers[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for n, data in self.fetch(f"SELECT n, data FROM docs WHERE n IN ({marks})", part):
+                out[int(n)] = bytes(data)
+        return out
 
     def vocabulary(self) -> list[str]:
         return [row[0] for row in self.fetch("SELECT word FROM vocab")]
