@@ -78,6 +78,8 @@ class DirectoryLoader:
     a minute; the rest allows for clock skew."""
     MAX_FAILURES = 8
     """Consecutive failed requests (no page in between) before a load gives up."""
+    LONG_WAIT = 5.0
+    """A ``Retry-After`` longer than this pauses every request of the load, not one."""
     MAX_STALL = 900.0
     """Seconds without a page, rate-limited, before a load gives up."""
 
@@ -188,9 +190,13 @@ class DirectoryLoader:
                     query, cursor=cursor, limit=limit, count=count
                 )
             except RateLimitedError as err:
-                pacer.rate_limited(err.retry_after, pause=True)
+                wait = err.retry_after if err.retry_after is not None else 1.0
+                long = wait > self.LONG_WAIT
+                pacer.rate_limited(err.retry_after, pause=long)
                 if time.monotonic() - self._last_page > self.MAX_STALL:
                     raise
+                if not long:
+                    await asyncio.sleep(max(0.0, wait))
                 continue
             except (ServerError, NetworkError) as err:
                 if isinstance(err, UnreadableAnswerError):

@@ -3,10 +3,13 @@
 Square answers 429 (with ``Retry-After``) when a seller's app sends too fast, and says
 nothing of the limit itself. The :class:`Pacer` starts without a limit (the load's
 workers side by side); at the first 429 it sets its rate just below what got through
-lately, spaces every request by ``1 / rate``, cuts again at a later 429 (at most once a
-second: a burst of 429s is one signal), and adds a request per second each second
-without one. A ``Retry-After`` the service did not wait out itself pauses every worker
-that long. Progress reports its recent rate and how many 429s it met.
+lately and spaces every request by ``1 / rate``. It then probes upwards — half as fast
+again each quiet second — until the next 429, which sets the rate just below the one
+that met it; from then on it adds half a request per second each quiet second and cuts
+by a fifth at a 429 (429s within twice the ``Retry-After`` of a cut are the same
+signal: requests sent before it, or the service's retries of them). A long
+``Retry-After`` pauses every worker that long. Progress reports the recent rate and how
+many 429s were met.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ class Pacer:
     """When the next request may go (see the module's docstring)."""
 
     CUT = 0.8
-    """At a 429 the rate becomes this share of what got through lately."""
-    INCREASE = 1.0
-    """Requests per second added per second without a 429."""
+    """At a 429 the rate becomes this share of the rate that met it."""
+    PROBE = 1.5
+    """While probing: the rate grows this many times per second without a 429."""
+    INCREASE = 0.5
+    """Then: requests per second added per second without a 429."""
     MIN_RATE = 0.2
     WINDOW = 3.0
     """Seconds of answers the recent rate is measured over."""
@@ -45,21 +50,27 @@ class Pacer:
         """Requests per second allowed; ``None`` until Square first says "slow down"."""
         self.limited = 0
         """How many 429s were met."""
-        self._next_at = 0.0
+        self._last_sent = -math.inf
+        self._lock = asyncio.Lock()
         self._paused_until = 0.0
         self._last_cut = -math.inf
         self._last_rise = clock()
+        self._probing = True
         self._answers: deque[float] = deque()
 
     async def turn(self) -> None:
-        """Wait for this request's turn."""
-        now = self._clock()
-        slot = max(now, self._paused_until)
-        if self.rate is not None:
-            slot = max(slot, self._next_at)
-            self._next_at = slot + 1.0 / self.rate
-        if slot > now:
-            await self._sleep(slot - now)
+        """Wait for this request's turn (first come, first served; a change of rate
+        applies to those already waiting)."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                due = self._paused_until
+                if self.rate is not None:
+                    due = max(due, self._last_sent + 1.0 / self.rate)
+                if due <= now:
+                    break
+                await self._sleep(min(due - now, 0.1))
+            self._last_sent = now
 
     def answered(self) -> None:
         """A request was answered: count it, and ramp up the rate with time."""
@@ -67,7 +78,11 @@ class Pacer:
         self._answers.append(now)
         self._trim(now)
         if self.rate is not None:
-            self.rate += self.INCREASE * max(0.0, now - self._last_rise)
+            quiet = max(0.0, now - self._last_rise)
+            if self._probing:
+                self.rate *= self.PROBE**quiet
+            else:
+                self.rate += self.INCREASE * quiet
         self._last_rise = now
 
     def rate_limited(self, retry_after: float | None = None, *, pause: bool = False) -> None:
@@ -78,15 +93,17 @@ class Pacer:
         if pause:
             wait = retry_after if retry_after is not None and retry_after > 0 else 1.0
             self._paused_until = max(self._paused_until, now + min(wait, 900.0))
-        if now - self._last_cut < 1.0:
-            return
+        hold = max(1.0, 2 * retry_after) if retry_after is not None else 2.0
+        if now - self._last_cut < min(hold, 10.0):
+            return  # answers to requests sent before the last cut (or their retries)
         self._last_cut = now
         self._last_rise = now
-        recent = self.recent_rate()
-        current = self.rate if self.rate is not None else recent
-        base = min(current, recent) if recent > 0 else current
-        self.rate = max(self.MIN_RATE, (base or 1.0) * self.CUT)
-        self._next_at = max(self._next_at, now + 1.0 / self.rate)
+        if self.rate is None:
+            base = max(1.0, self.recent_rate())
+        else:
+            base = self.rate
+            self._probing = False
+        self.rate = max(self.MIN_RATE, base * self.CUT)
 
     def recent_rate(self) -> float:
         """Requests answered per second lately."""
@@ -94,7 +111,7 @@ class Pacer:
         self._trim(now)
         if not self._answers:
             return 0.0
-        span = max(1.0, min(self.WINDOW, now - self._answers[0]))
+        span = max(0.5, min(self.WINDOW, now - self._answers[0]))
         return len(self._answers) / span
 
     @property
