@@ -103,7 +103,8 @@ async def main() -> None:
     app = create_app(store, faults=Faults(latency_ms=3))
     service = SquareService("http://big.test", DEMO_TOKEN, transport=httpx.ASGITransport(app=app))
     service.token_status = TokenStatus(merchant_id="MERCHANT-1")
-    directory = CustomerDirectory(service, concurrency=4, place=StorePlace(Path(sys.argv[2]), "kill"))
+    place = StorePlace(Path(sys.argv[2]), "kill")
+    directory = CustomerDirectory(service, concurrency=4, place=place)
     await directory.open()
     def progressed(progress) -> None:
         if progress.pages >= 8:
