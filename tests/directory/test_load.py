@@ -112,9 +112,7 @@ async def test_a_warm_start_answers_before_any_request(make_big: Any, tmp_path: 
     warm.close()
 
 
-async def test_the_store_file_is_private_and_keyed_by_seller(
-    make_big: Any, tmp_path: Path
-) -> None:
+async def test_the_store_file_is_private_and_keyed_by_seller(make_big: Any, tmp_path: Path) -> None:
     service = make_big()
     directory = CustomerDirectory(service, place=place(tmp_path))
     await directory.open()

@@ -1,0 +1,147 @@
+"""Relevance and reach: the order of an answer, "did you mean", exact emails, phone
+digits from the end, city and postal code, why a row matched, sorts — against the demo
+directory in the emulator, with a few customers added for each case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.directory import CustomerDirectory
+from app.models import Address, CustomerFields
+from app.service import SquareService
+
+
+def names(results: Any) -> list[str]:
+    return [c.display_name for c in results.customers]
+
+
+async def add(
+    directory: CustomerDirectory, service: SquareService, given: str, family: str, **more: Any
+) -> str:
+    made = await service.create_customer(
+        CustomerFields(given_name=given, family_name=family, **more)
+    )
+    directory.apply(made)
+    return made.id
+
+
+async def test_whole_word_names_rank_above_prefixes(
+    loaded: CustomerDirectory, service: SquareService
+) -> None:
+    await add(loaded, service, "Aaron", "Adams")
+    await add(loaded, service, "Connie", "Joseph")
+    await add(loaded, service, "Jose", "Martin")
+    shown = names(await loaded.search("ada"))
+    assert shown.index("Ada Lovelace") < shown.index("Aaron Adams")
+    shown = names(await loaded.search("jose"))
+    assert shown.index("Jose Martin") < shown.index("Connie Joseph")
+    # an exact name before everyone else
+    await add(loaded, service, "Ada", "Lovelace-Byron")
+    assert names(await loaded.search("ada lovelace"))[0] == "Ada Lovelace"
+
+
+async def test_names_rank_above_other_fields(
+    loaded: CustomerDirectory, service: SquareService
+) -> None:
+    await add(loaded, service, "Pat", "Quill", note="met at the harbor market")
+    await add(loaded, service, "Harbor", "Smith")
+    results = await loaded.search("harbor")
+    shown = names(results)
+    assert shown.index("Harbor Smith") < shown.index("Pat Quill")
+    row = shown.index("Pat Quill")
+    assert results.customers.why(row) == "note"
+    assert results.customers.why(shown.index("Harbor Smith")) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "who"),
+    [
+        ("lovelcae", "lovelace", "Ada Lovelace"),
+        ("jonh", "john", "John Quincy"),
+        ("mraia", "maria", "Maria Quincy"),
+    ],
+)
+async def test_did_you_mean(
+    loaded: CustomerDirectory, service: SquareService, typed: str, meant: str, who: str
+) -> None:
+    await add(loaded, service, "John", "Quincy")
+    await add(loaded, service, "Maria", "Quincy")
+    results = await loaded.search(typed)
+    assert results.suggestion == meant
+    assert who in names(results)
+
+
+async def test_a_word_that_matches_is_not_corrected(loaded: CustomerDirectory) -> None:
+    results = await loaded.search("lovel")
+    assert results.suggestion is None and "Ada Lovelace" in names(results)
+    nothing = await loaded.search("qqqqqqq")
+    assert nothing.suggestion is None and nothing.total == 0
+
+
+async def test_an_exact_email_matches_that_email_only(
+    loaded: CustomerDirectory, service: SquareService
+) -> None:
+    await add(loaded, service, "Adam", "Tran", email_address="adamtran8@example.com")
+    await add(loaded, service, "Ada", "Example", email_address="ada.example@example.com")
+    results = await loaded.search("ada@example.com")
+    assert names(results) == ["Ada Lovelace"]
+    assert results.total == 1
+    # a partial address still finds every address it starts
+    assert "Adam Tran" in names(await loaded.search("adamtran"))
+
+
+async def test_phone_digits_match_from_the_end_or_whole(
+    loaded: CustomerDirectory, service: SquareService
+) -> None:
+    middle = await add(loaded, service, "Mid", "Dle", phone_number="+1 415-333-3012")
+    for text in ("3333", "222-3333", "+1 206-222-3333", "2062223333", "(206) 222-3333"):
+        found = [c.id for c in (await loaded.search(text)).customers]
+        assert "Ada Lovelace" in names(await loaded.search(text)), text
+        assert middle not in found, text  # 3333 in the middle of a number does not count
+    assert middle in [c.id for c in (await loaded.search("3012")).customers]
+    assert middle in [c.id for c in (await loaded.search("+14153333012")).customers]
+    results = await loaded.search("3012")
+    row = [c.id for c in results.customers].index(middle)
+    assert results.customers.why(row) == "phone"
+
+
+async def test_city_and_postal_code(loaded: CustomerDirectory, service: SquareService) -> None:
+    where = Address(locality="Tacoma", postal_code="98402", country="US")
+    made = await add(loaded, service, "Cy", "Tee", address=where)
+    results = await loaded.search("tacoma")
+    ids = [c.id for c in results.customers]
+    assert made in ids and results.customers.why(ids.index(made)) == "city Tacoma"
+    results = await loaded.search("98402")
+    ids = [c.id for c in results.customers]
+    assert made in ids and results.customers.why(ids.index(made)) == "postal code 98402"
+
+
+async def test_sorts(loaded: CustomerDirectory) -> None:
+    by_name = await loaded.search("", sort="name")
+    keys = [c.display_name.casefold() for c in by_name.customers[:50]]
+    assert by_name.total == loaded.count
+    created = (await loaded.search("", sort="created")).customers
+    stamps = [c.created_at for c in created if c.created_at is not None]
+    assert stamps == sorted(stamps, reverse=True) and len(stamps) == loaded.count
+    updated = (await loaded.search("a", sort="updated")).customers
+    moments = [c.updated_at for c in updated if c.updated_at is not None]
+    assert moments == sorted(moments, reverse=True)
+    assert keys[0] <= keys[-1]
+
+
+async def test_every_match_is_reachable(make_big: Any, clock: Any) -> None:
+    directory = CustomerDirectory(make_big(), clock=clock)
+    await directory.load()
+    everyone = (await directory.search("")).customers
+    assert len(everyone) == directory.count == 2500
+    from_square = [
+        c.id
+        async for c in directory._service.iter_search(
+            {"sort": {"field": "DEFAULT", "order": "ASC"}}, limit=100
+        )
+    ]
+    assert list(everyone.ids[2400:]) == from_square[2400:]  # read backwards, same order
+    assert everyone[2499].id == from_square[-1]
+    assert everyone[1250].id == from_square[1250]
