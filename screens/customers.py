@@ -205,7 +205,7 @@ class CustomersScreen(Screen[None]):
                 )
             else:
                 parts.append(f"{directory.count:,} customers")
-            if results.source != "api":
+            if results.source != "api" and results.sort != "relevance":
                 parts.append(f"by {SORT_LABELS.get(results.sort, results.sort)}")
             if directory.loaded and text is None and self._status.startswith("loading"):
                 self._status = "directory loaded"

@@ -1,17 +1,16 @@
-"""Resident memory and query times of a directory holding every customer (a child process).
+"""Resident memory and search times of a directory loaded from the emulator (a child
+process).
 
     .venv/bin/python -m tests.bench.directory_rows BASE_URL DB [--queries 3000]
 
 Run in a fresh interpreter so that nothing else lives in its memory. It measures a bare
-interpreter beside it (``bench_index.bare_rss_mb``), its own resident set after the
-imports, then ``CustomerDirectory.load()`` from the emulator at BASE_URL (served by
-another process), its resident set again, and then query times over the loaded
-directory: the local index on its own (``WordIndex.search``: rank, then the 200
-``Customer`` objects of the answer; and ``rank`` alone) and ``CustomerDirectory.search``
-end to end.
+interpreter beside it, its own resident set after the imports, then
+``CustomerDirectory.load()`` from the emulator at BASE_URL (served by another process)
+into an in-memory store, its resident set again (settled, and the peak of the whole
+run), and then ``CustomerDirectory.search`` end to end with the first screenful read.
 Queries are every prefix of realistic name queries typed key by key (names sampled from
-DB) and the index bench's 1-3 word prefixes of names, domains and note words, shuffled.
-Prints one JSON object.
+DB) and 1-3 word prefixes of names, domains and note words, shuffled. Prints one JSON
+object.
 """
 
 from __future__ import annotations
@@ -32,10 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=3000)
     args = parser.parse_args(argv)
 
-    from tests.bench.bench_index import bare_rss_mb, make_queries, rss_mb
+    from tests.bench.rss import bare_rss_mb, make_queries, peak_mb, rss_mb
 
     bare = bare_rss_mb()
-    from app.directory import CustomerDirectory, query_words
+    from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
     from app.service import SquareService
     from tests.bench.queries import name_queries, prefixes, sample_customers
@@ -56,25 +55,12 @@ def main(argv: list[str] | None = None) -> int:
             load_seconds = time.perf_counter() - started
             gc.collect()
             after = rss_mb()
-            index = directory._index  # the local index on its own, as bench_index times it
-            for text in queries[:200]:  # warm up
-                index.search(query_words(text), 200)
-            index._cache.clear()
-            index_times = []
-            for text in queries:
-                t = time.perf_counter()
-                index.search(query_words(text), 200)
-                index_times.append(time.perf_counter() - t)
-            rank_times = []
-            for text in queries:
-                t = time.perf_counter()
-                index.rank(query_words(text), 200)
-                rank_times.append(time.perf_counter() - t)
-            index._cache.clear()
             directory_times = []
             for text in queries:
                 t = time.perf_counter()
-                await directory.search(text)
+                results = await directory.search(text)
+                for i in range(min(30, len(results.customers))):
+                    results.customers[i]
                 directory_times.append(time.perf_counter() - t)
             return {
                 "customers": directory.count,
@@ -82,9 +68,8 @@ def main(argv: list[str] | None = None) -> int:
                 "bare_mb": bare,
                 "before_mb": before,
                 "after_mb": after,
+                "peak_mb": peak_mb(),
                 "queries": len(queries),
-                "index_times": index_times,
-                "rank_times": rank_times,
                 "directory_times": directory_times,
             }
 

@@ -20,13 +20,31 @@ from pathlib import Path
 
 
 @contextmanager
-def served(db: Path, *, latency_ms: float = 0.0, customers: int | None = None) -> Iterator[str]:
+def served(
+    db: Path,
+    *,
+    latency_ms: float = 0.0,
+    customers: int | None = None,
+    rate_limit: float = 0.0,
+    burst: int = 20,
+) -> Iterator[str]:
     """Serve `db` in a child process; yields the base URL (the token is DEMO_TOKEN).
 
     With `customers`, the emulator must hold exactly that many (it would otherwise have
     seeded a fresh demo, e.g. over a database of an older schema version)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.bench.served", str(db), "--latency-ms", str(latency_ms)],
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.served",
+            str(db),
+            "--latency-ms",
+            str(latency_ms),
+            "--rate-limit",
+            str(rate_limit),
+            "--burst",
+            str(burst),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -56,12 +74,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="serve a bench database until stdin closes")
     parser.add_argument("db", type=Path)
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--rate-limit", type=float, default=0.0)
+    parser.add_argument("--burst", type=int, default=20)
     args = parser.parse_args(argv)
 
     from app.emulator.faults import Faults
     from app.emulator.serve import start_background
 
-    faults = Faults(latency_ms=args.latency_ms) if args.latency_ms else None
+    faults = (
+        Faults(latency_ms=args.latency_ms, rate_limit=args.rate_limit, burst=args.burst)
+        if args.latency_ms or args.rate_limit
+        else None
+    )
     running = start_background(args.db, faults=faults)
     print(running.base_url, running.store.customer_count(), flush=True)
     sys.stdin.read()
