@@ -82,6 +82,7 @@ _FILE_KEYS = {
     "token_file",
     "timeout",
     "deadline",
+    "cache",
     "keymap",
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,32 @@ def test_a_bad_setting_is_one_sentence_and_exit_code_2(
     assert "SQUARE_ENVIRONMENT" in err and "sandbox" in err
     assert "secret-token-value" not in err
     assert "Traceback" not in err
+
+
+def test_cache_clear_and_the_cache_switch(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    from app import cli
+    from app.config import ConfigError, load_settings
+    from app.directory import place
+
+    folder = tmp_path / "directory"
+    folder.mkdir()
+    for name in ("sandbox-x-M1.directory.sqlite3", "sandbox-x-M1.directory.sqlite3-wal"):
+        (folder / name).write_text("")
+    (folder / "keep.txt").write_text("not a store")
+    monkeypatch.setattr(place, "default_folder", lambda: folder)
+    assert cli.main(["cache", "clear"]) == 0
+    assert "removed 2 file(s)" in capsys.readouterr().out
+    assert [p.name for p in folder.iterdir()] == ["keep.txt"]
+    none = tmp_path / "none.toml"
+    assert load_settings({}, config_file=none, use_keyring=False).cache is True
+    off = load_settings({"CUSTOMER_DESK_CACHE": "0"}, config_file=none, use_keyring=False)
+    assert off.cache is False and cli.store_place(off, tmp_path / "d.sqlite3").folder is None
+    toml = tmp_path / "c.toml"
+    toml.write_text("cache = false\n")
+    assert load_settings({}, config_file=toml, use_keyring=False).cache is False
+    try:
+        load_settings({"CUSTOMER_DESK_CACHE": "maybe"}, config_file=none, use_keyring=False)
+    except ConfigError as error:
+        assert "CUSTOMER_DESK_CACHE" in str(error)
+    else:
+        raise AssertionError("a bad CUSTOMER_DESK_CACHE was accepted")
