@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
-import logging
 import math
 import random
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.directory.documents import stamp
 from app.directory.pacing import Pacer
+from app.directory.progress import Clock, LoadProgress, ProgressCallback, Window
 from app.directory.store import DirectoryStore, Writer
+from app.directory.windows import middle, plan, window_query
 from app.models import Customer, CustomerPage
 from app.service import NetworkError, RateLimitedError, ServerError, UnreadableAnswerError
 
@@ -40,28 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PAGE", "Clock", "DirectoryLoader", "LoadProgress", "ProgressCallback"]
 
-log = logging.getLogger(__name__)
 
 PAGE = 100
-
-
-@dataclass(frozen=True)
-class LoadProgress:
-    """How far a load has come: customers held, Square's count (``None`` until known),
-    pages fetched by this run, requests answered per second lately, 429s met, and the
-    seconds left of a pause Square asked for."""
-
-    loaded: int
-    total: int | None
-    pages: int
-    rate: float = 0.0
-    limited: int = 0
-    waiting: float = 0.0
-
-
-ProgressCallback = Callable[[LoadProgress], None]
-Clock = Callable[[], datetime]
-Window = tuple[str, str, str | None]
 
 
 def _utcnow() -> datetime:
@@ -293,23 +272,9 @@ class DirectoryLoader:
         """The windows between the oldest and the newest page (``None``: no usable span)."""
         if not oldest.cursor or not newest.customers:
             return []
-        lo = _utc(oldest.customers[-1].created_at)
-        hi = _utc(newest.customers[-1].created_at)
-        if lo is None or hi is None:
-            return None
-        if lo > hi:
-            return []  # the two pages overlap: everyone is loaded
-        end = hi + timedelta(milliseconds=1)
         remaining = max(0, (oldest.count or 0) - 2 * PAGE)
         count = max(1, min(math.ceil(remaining / (2 * PAGE)), 4 * self._concurrency))
-        step = (end - lo) / count
-        cuts = [_ms_floor(lo + step * n) for n in range(count)] + [_ms(end)]
-        out: list[Window] = []
-        for start, stop in itertools.pairwise(cuts):
-            a, b = stamp(start), stamp(stop)
-            if a is not None and b is not None and a < b:
-                out.append((a, b, None))
-        return out
+        return plan(oldest.customers[-1].created_at, newest.customers[-1].created_at, count)
 
     async def _one_chain(
         self,
@@ -361,7 +326,7 @@ class DirectoryLoader:
         async def run_window(key: str, stop: str, done_to: str | None) -> None:
             nonlocal pages
             start = done_to or key
-            query = _window_query(start, stop)
+            query = window_query(start, stop)
             chain = self._service.cursor_chain()
             cursor: str | None = None
             while True:
@@ -373,7 +338,7 @@ class DirectoryLoader:
                 more = bool(page.cursor and page.customers)
                 split: str | None = None
                 if more and idle > 0 and queue.empty() and last is not None and last > start:
-                    split = _middle(last, stop)
+                    split = middle(last, stop)
                 reached = last if last is not None and last >= start else done_to
 
                 def save(
@@ -401,7 +366,7 @@ class DirectoryLoader:
                     queue.put_nowait((split, stop, None))
                     stop = split
                     start = reached or start
-                    query = _window_query(start, stop)
+                    query = window_query(start, stop)
                     chain.restart()
                     cursor = None
                     continue
@@ -432,53 +397,3 @@ class DirectoryLoader:
                 task.cancel()
             await asyncio.gather(joined, *workers, return_exceptions=True)
         return pages
-
-
-SANE_TIMES = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
-"""Timestamps outside this span (a server's nonsense) are not used to cut windows."""
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """``moment`` in UTC (naive counts as UTC), or ``None`` when absent or absurd."""
-    if moment is None:
-        return None
-    try:
-        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
-    return moment if SANE_TIMES[0] <= moment <= SANE_TIMES[1] else None
-
-
-def _ms(moment: datetime) -> datetime:
-    """Rounded up to the millisecond (Square's timestamps have milliseconds)."""
-    floor = _ms_floor(moment)
-    return floor if floor == moment else floor + timedelta(milliseconds=1)
-
-
-def _ms_floor(moment: datetime) -> datetime:
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def parse_stamp(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _middle(start: str, stop: str) -> str | None:
-    """A millisecond strictly between two stamps, or ``None`` when there is none."""
-    a, b = parse_stamp(start), parse_stamp(stop)
-    if b - a <= timedelta(milliseconds=2):
-        return None
-    mid = stamp(_ms(a + (b - a) / 2))
-    return mid if mid is not None and start < mid < stop else None
-
-
-def _window_query(start: str | None, stop: str | None) -> dict[str, Any]:
-    span: dict[str, str] = {}
-    if start is not None:
-        span["start_at"] = start
-    if stop is not None:
-        span["end_at"] = stop
-    return {
-        "filter": {"created_at": span},
-        "sort": {"field": "CREATED_AT", "order": "ASC"},
-    }

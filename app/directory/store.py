@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.directory.documents import Row, row_of
+from app.directory.writer import Writer
 from app.models import Customer
 
 __all__ = ["SCHEMA_VERSION", "DirectoryStore", "Writer"]
@@ -74,120 +74,6 @@ CREATE TABLE IF NOT EXISTS windows(
     start TEXT PRIMARY KEY, stop TEXT NOT NULL, done_to TEXT
 ) WITHOUT ROWID;
 """
-
-_COLUMNS = "id, version, created_at, updated_at, key, name, email, names, others, phones"
-
-
-class Writer:
-    """The writer thread's side of one transaction: upserts, deletes, meta, checkpoint."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.added = 0
-        """Customers added (minus those deleted) in this transaction."""
-        self.changed = 0
-        """Customers added, replaced or deleted in this transaction."""
-
-    def upsert(self, customers: Iterable[Customer], *, force: bool = False) -> int:
-        """Add or replace customers; an older ``version`` than the one held is ignored
-        unless ``force``, and an identical copy changes nothing. Returns how many changed."""
-        conn = self.conn
-        changed = 0
-        for customer in customers:
-            held = conn.execute(
-                "SELECT c.n, c.version, c.names, c.others, c.phones, d.data "
-                "FROM customers AS c JOIN docs AS d ON d.n = c.n WHERE c.id = ?",
-                (customer.id,),
-            ).fetchone()
-            row = row_of(customer)
-            if held is not None:
-                n, version, names, others, phones, data = held
-                if (customer.version < version and not force) or data == row.data:
-                    continue
-                conn.execute(
-                    "INSERT INTO words(words, rowid, names, others, phones) "
-                    "VALUES ('delete', ?, ?, ?, ?)",
-                    (n, names, others, phones),
-                )
-                conn.execute(
-                    "UPDATE customers SET version=?, created_at=?, updated_at=?, key=?, "
-                    "name=?, email=?, names=?, others=?, phones=? WHERE n = ?",
-                    (*row[1:-1], n),
-                )
-                conn.execute("UPDATE docs SET data = ? WHERE n = ?", (row.data, n))
-            else:
-                n = conn.execute(
-                    f"INSERT INTO customers({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row[:-1]
-                ).lastrowid
-                conn.execute("INSERT INTO docs(n, data) VALUES (?, ?)", (n, row.data))
-                self.added += 1
-            conn.execute(
-                "INSERT INTO words(rowid, names, others, phones) VALUES (?, ?, ?, ?)",
-                (n, row.names, row.others, row.phones),
-            )
-            self._vocab(row)
-            changed += 1
-        self.changed += changed
-        return changed
-
-    def _vocab(self, row: Row) -> None:
-        if row.names:
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO vocab(word) VALUES (?)",
-                [(word,) for word in row.names.split() if len(word) > 1],
-            )
-
-    def delete(self, ids: Iterable[str]) -> int:
-        """Forget customers; returns how many were held."""
-        conn = self.conn
-        gone = 0
-        for customer_id in ids:
-            held = conn.execute(
-                "SELECT n, names, others, phones FROM customers WHERE id = ?", (customer_id,)
-            ).fetchone()
-            if held is None:
-                continue
-            conn.execute(
-                "INSERT INTO words(words, rowid, names, others, phones) "
-                "VALUES ('delete', ?, ?, ?, ?)",
-                held,
-            )
-            conn.execute("DELETE FROM customers WHERE n = ?", (held[0],))
-            conn.execute("DELETE FROM docs WHERE n = ?", (held[0],))
-            gone += 1
-        self.added -= gone
-        self.changed += gone
-        return gone
-
-    def set_meta(self, **values: str | int | None) -> None:
-        for key, value in values.items():
-            if value is None:
-                self.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
-            else:
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value))
-                )
-
-    def set_windows(self, windows: Iterable[tuple[str, str, str | None]]) -> None:
-        """Replace the load checkpoint: ``(start, stop, done_to)`` per window to fetch."""
-        self.conn.execute("DELETE FROM windows")
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO windows(start, stop, done_to) VALUES (?, ?, ?)", windows
-        )
-
-    def window_progress(self, start: str, stop: str, done_to: str | None) -> None:
-        self.conn.execute(
-            "UPDATE windows SET stop = ?, done_to = ? WHERE start = ?", (stop, done_to, start)
-        )
-
-    def window_add(self, start: str, stop: str) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO windows(start, stop, done_to) VALUES (?, ?, NULL)",
-            (start, stop),
-        )
-
-    def window_done(self, start: str) -> None:
-        self.conn.execute("DELETE FROM windows WHERE start = ?", (start,))
 
 
 class DirectoryStore:

@@ -16,8 +16,9 @@ import logging
 from typing import Any
 
 from app.directory.documents import stamp
-from app.directory.loader import PAGE, DirectoryLoader, ProgressCallback, _window_query
+from app.directory.loader import PAGE, DirectoryLoader, ProgressCallback
 from app.directory.store import Writer
+from app.directory.windows import window_query
 
 __all__ = ["DirectorySync"]
 
@@ -74,7 +75,7 @@ class DirectorySync(DirectoryLoader):
         return last is not None and self._clock() - last < self.LAG_MARGIN
 
     async def _square_count(self, start: str | None, stop: str | None) -> int:
-        query = None if start is None and stop is None else _window_query(start, stop)
+        query = None if start is None and stop is None else window_query(start, stop)
         self.reconcile_requests += 1
         page = await self._page(query, limit=1, count=True)
         return page.count if page.count is not None else -1
@@ -111,7 +112,7 @@ class DirectorySync(DirectoryLoader):
     async def _refetch(self, start: str | None, stop: str | None) -> int:
         """Every customer Square lists in the window; those the store holds there and
         Square does not are dropped."""
-        query = _window_query(start, stop)
+        query = window_query(start, stop)
         chain = self._service.cursor_chain()
         cursor: str | None = None
         seen: set[str] = set()
