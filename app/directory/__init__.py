@@ -8,7 +8,10 @@ the search bar's operators). The modules, each with one job:
 * :mod:`~app.directory.folding` — text folding: case, accents, words, phone digits;
 * :mod:`~app.directory.query` — the search bar's language, parsed;
 * :mod:`~app.directory.documents` — what the store keeps of a customer, and why it matched;
-* :mod:`~app.directory.store` — :class:`DirectoryStore`, the SQLite store and its writer;
+* :mod:`~app.directory.store` — :class:`DirectoryStore`, the SQLite store;
+* :mod:`~app.directory.writer` — the store's writes, one transaction each;
+* :mod:`~app.directory.windows` — ``created_at`` windows;
+* :mod:`~app.directory.progress` — a load's progress;
 * :mod:`~app.directory.place` — where a seller's store file lives;
 * :mod:`~app.directory.ranking` — matching and ranking over the store;
 * :mod:`~app.directory.answers` — :class:`Answer`, every match read lazily;
