@@ -15,7 +15,7 @@ from app.intents import Intents
 if TYPE_CHECKING:
     from app.config import Environment
     from app.directory import CustomerDirectory
-    from app.service import SquareService
+    from app.square import SquareService
 
 
 @dataclass

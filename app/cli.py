@@ -122,7 +122,7 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
         forget = at_hard_exit(lambda: running.stop(LAST_WORDS_STOP_TIMEOUT))
         from app.config import DEFAULT_DEADLINE, Environment
         from app.directory import CustomerDirectory
-        from app.service import SquareService
+        from app.square import SquareService
 
         service = SquareService(
             running.base_url,
@@ -153,7 +153,7 @@ def remote_factory(settings: Settings) -> BackendFactory:
 
     async def connect(report: Callable[[str], None]) -> Backend:
         from app.directory import CustomerDirectory
-        from app.service import SquareService
+        from app.square import SquareService
 
         assert settings.base_url is not None and settings.token is not None
         report(f"connecting to {settings.label}…")

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.redact import redact, shown
+from app.square import redact, shown
 
 __all__ = [
     "APP_NAME",
@@ -197,7 +197,7 @@ def load_settings(
     """The settings from ``env`` (default ``os.environ``) over ``config.toml``.
 
     Raises ``ConfigError`` with a sentence saying what to fix; the sentence never holds
-    the token, nor anything shaped like a Square token (see ``app.redact``).
+    the token, nor anything shaped like a Square token (see ``app.square.redaction``).
     """
     env = os.environ if env is None else env
     try:

@@ -12,9 +12,8 @@ from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from app.intents import Intents
-from app.models import Address, Card
 from app.safe_text import shown_as, terminal_safe, unsafe_characters
-from app.service import LostAnswerError, SquareError, SquareService, ValidationError
+from app.square import Address, Card, LostAnswerError, SquareError, SquareService, ValidationError
 from app.tui import describe_error
 from widgets.safe_input import SafeInput
 

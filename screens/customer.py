@@ -19,9 +19,16 @@ from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.config import Environment
-from app.models import Card, Customer, CustomerGroup
 from app.safe_text import terminal_safe
-from app.service import ConflictError, LostAnswerError, NotFoundError, ValidationError
+from app.square import (
+    Card,
+    ConflictError,
+    Customer,
+    CustomerGroup,
+    LostAnswerError,
+    NotFoundError,
+    ValidationError,
+)
 from app.tui import describe_error, may_write
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel

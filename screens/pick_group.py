@@ -19,8 +19,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.intents import group_name_key, tidy_name
-from app.models import CustomerGroup
 from app.safe_text import terminal_safe
+from app.square import CustomerGroup
 from widgets.safe_input import SafeInput
 
 NEW = "\x00new"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from app.service import SquareService
+    from app.square import SquareService
 
 FROZEN_NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 DEMO_CUSTOMERS = 300
@@ -101,7 +101,7 @@ async def make_service(store: Any, clock: Any) -> AsyncIterator[ServiceMaker]:
     """Services on the in-process emulator, each with its own counting transport."""
     from app.emulator import DEMO_TOKEN
     from app.emulator.server import create_app
-    from app.service import SquareService
+    from app.square import SquareService
 
     made: list[SquareService] = []
 

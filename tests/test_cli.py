@@ -30,8 +30,7 @@ async def test_the_embedded_demo_honours_read_only(tmp_path: Path) -> None:
     from contextlib import closing
 
     from app.config import Settings
-    from app.models import CustomerFields
-    from app.service import ReadOnlyError
+    from app.square import CustomerFields, ReadOnlyError
 
     db = tmp_path / "demo.sqlite3"
     backend = await embedded_factory(db, Settings(read_only=True))(lambda _: None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from app.intents import Intents, group_name_key, tidy_name
-from app.models import Address, CustomerFields
+from app.square import Address, CustomerFields
 
 
 def test_the_same_customer_data_gets_the_same_key_whatever_the_order() -> None:

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from app.models import Card
 from app.safe_text import terminal_safe
+from app.square import Card
 from app.tui import may_write
 
 

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
-from app.models import CustomerGroup
 from app.safe_text import terminal_safe
+from app.square import CustomerGroup
 from app.tui import may_write
 
 

@@ -16,8 +16,8 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
-from app.models import Address, Customer, CustomerFields
 from app.safe_text import shown_as, terminal_safe, unsafe_characters
+from app.square import Address, Customer, CustomerFields
 from widgets.safe_input import SafeInput, SafeTextArea
 
 

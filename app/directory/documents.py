@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.directory.folding import WORD, fold, national_digits, phone_digits
-from app.models import Customer
+from app.square import Customer
 
 __all__ = ["customer_key", "dump", "hay", "key_of", "tokens_of", "tokens_of_json"]
 

@@ -27,7 +27,7 @@ from app.directory.documents import dump, hay, key_of, tokens_of
 from app.directory.memory import give_back_memory
 from app.directory.packed import lowest
 from app.directory.results import Built, CustomerList, IndexHits
-from app.models import Customer
+from app.square import Customer
 
 __all__ = ["WordIndex"]
 

@@ -7,7 +7,7 @@ workers, each following its window's cursor chain; when a worker has more pages 
 while another worker is idle, it cuts the rest of its window in two and hands the later
 half over (a new query, so nothing is fetched twice). A directory of any shape thus loads
 about ``concurrency`` times faster than one cursor chain. Each window follows its cursors
-through the service's :class:`~app.service.CursorChain`, and the whole load shares one page
+through the service's :class:`~app.square.CursorChain`, and the whole load shares one page
 ceiling, so a server whose cursors cycle or never end stops the load with a
 ``PaginationError``.
 
@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 from app.directory.index import WordIndex
 from app.directory.query import format_time
-from app.models import Customer, CustomerPage
+from app.square import Customer, CustomerPage
 
 if TYPE_CHECKING:
-    from app.service import SquareService
+    from app.square import SquareService
 
 __all__ = ["PAGE", "Clock", "DirectoryLoader", "LoadProgress", "ProgressCallback"]
 

@@ -1,6 +1,6 @@
 """Answers: lists of customers built as they are read, index hits and search results.
 
-A customer is kept as its JSON bytes, and turned back into a :class:`~app.models.Customer`
+A customer is kept as its JSON bytes, and turned back into a :class:`~app.square.Customer`
 only when read: an answer is a :class:`CustomerList` that builds each customer the first
 time it is indexed (a screen shows a few dozen of the 200), and a small cache keeps the
 last customers built. A pydantic ``Customer`` weighs a few kilobytes and takes 5 µs to
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
-from app.models import Customer
+from app.square import Customer
 
 __all__ = ["Built", "CustomerList", "IndexHits", "SearchResults"]
 

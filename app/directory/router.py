@@ -15,11 +15,10 @@ from app.directory.folding import fold, national_digits
 from app.directory.loader import PAGE, Clock, DirectoryLoader
 from app.directory.query import ParsedQuery, QueryError, parse_query
 from app.directory.results import CustomerList, SearchResults
-from app.models import Customer
-from app.service import NotFoundError, SquareError
+from app.square import Customer, NotFoundError, SquareError
 
 if TYPE_CHECKING:
-    from app.service import SquareService
+    from app.square import SquareService
 
 __all__ = ["CustomerDirectory"]
 

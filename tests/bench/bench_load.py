@@ -47,7 +47,7 @@ async def run(customers: int, latency_ms: float, concurrency: int) -> None:
     from app.emulator.seed import seed_demo
     from app.emulator.server import create_app
     from app.emulator.store import Store
-    from app.service import SquareService
+    from app.square import SquareService
 
     folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
     store = Store(folder / "bench.sqlite3")

@@ -62,7 +62,7 @@ async def measure(base_url: str, queries: list[str]) -> KeystrokeResult:
     from app.config import Environment, Settings
     from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
-    from app.service import SquareService
+    from app.square import SquareService
     from app.tui import CustomerDeskApp
     from widgets.customer_table import CustomerTable
 

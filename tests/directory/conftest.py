@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.directory import CustomerDirectory
-from app.service import SquareService
+from app.square import SquareService
 from tests.conftest import CountingTransport
 
 

@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.directory import CustomerDirectory, LoadProgress, QueryError
-from app.models import CustomerFields
-from app.service import SquareService
+from app.square import CustomerFields, SquareService
 from tests.conftest import DEMO_CUSTOMERS, CountingTransport, ServiceMaker
 
 

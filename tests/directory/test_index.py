@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.directory import WordIndex, query_words
-from app.models import Customer
+from app.square import Customer
 from tests.directory.synthetic import synthetic_customers
 
 

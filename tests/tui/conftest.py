@@ -20,7 +20,7 @@ def build_app(db_path: Path, clock: FrozenClock) -> CustomerDeskApp:
         from app.emulator import DEMO_TOKEN
         from app.emulator.server import create_app
         from app.emulator.store import Store
-        from app.service import SquareService
+        from app.square import SquareService
 
         store = Store(db_path)
         transport = httpx.ASGITransport(app=create_app(store, clock=clock))

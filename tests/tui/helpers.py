@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerState
 
 if TYPE_CHECKING:
-    from app.models import Customer
+    from app.square import Customer
     from widgets.profile_form import ProfileForm
 
 BUSY = (WorkerState.PENDING, WorkerState.RUNNING)

@@ -105,7 +105,7 @@ def bad_token_app(demo_db: Path, clock: FrozenClock) -> CustomerDeskApp:
         from app.directory import CustomerDirectory
         from app.emulator.server import create_app
         from app.emulator.store import Store
-        from app.service import SquareService
+        from app.square import SquareService
 
         transport = httpx.ASGITransport(app=create_app(Store(demo_db), clock=clock))
         service = SquareService("http://emulator.test", "not-a-token", transport=transport)
@@ -144,7 +144,7 @@ async def test_production_is_impossible_to_miss(demo_db: Path, clock: FrozenCloc
 
 
 async def test_refresh_shows_a_customer_added_by_another_client(desk: CustomerDeskApp) -> None:
-    from app.models import CustomerFields
+    from app.square import CustomerFields
 
     async with desk.run_test(size=SIZE) as pilot:
         await settle(pilot)

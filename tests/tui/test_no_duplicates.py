@@ -19,8 +19,7 @@ from textual.widgets import Input, OptionList
 from app.backend import Backend
 from app.config import Environment, Settings
 from app.emulator.faults import Faults
-from app.models import CustomerGroup
-from app.service import SquareService
+from app.square import CustomerGroup, SquareService
 from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog

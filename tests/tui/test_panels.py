@@ -167,7 +167,7 @@ async def test_delete_a_customer(desk: CustomerDeskApp) -> None:
         assert customer.id not in {c.id for c in desk.screen.query_one(CustomerTable).customers}
         assert desk.backend is not None
         assert desk.backend.directory.get(customer.id) is None
-        from app.service import NotFoundError
+        from app.square import NotFoundError
 
         try:
             await desk.backend.service.retrieve_customer(customer.id)

@@ -74,7 +74,7 @@ def build(
         from app.directory import CustomerDirectory
         from app.emulator.server import create_app
         from app.emulator.store import Store
-        from app.service import SquareService
+        from app.square import SquareService
 
         store = Store(db_path)
         transport: httpx.AsyncBaseTransport = httpx.ASGITransport(

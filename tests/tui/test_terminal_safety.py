@@ -18,7 +18,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent, TextArea
 
-from app.models import Customer, CustomerFields
+from app.square import Customer, CustomerFields
 from app.tui import CustomerDeskApp, describe_error
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
@@ -92,7 +92,7 @@ async def seed_hostile(db_path: Path, clock: FrozenClock) -> str:
     from app.emulator import DEMO_TOKEN
     from app.emulator.server import create_app
     from app.emulator.store import Store
-    from app.service import SquareService
+    from app.square import SquareService
 
     store = Store(db_path)
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 from textual.widgets import Input, TextArea
 
-from app.models import Customer, CustomerFields
+from app.square import Customer, CustomerFields
 from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
@@ -25,7 +25,7 @@ async def read_back(db_path: Path, customer_id: str) -> Customer:
     from app.emulator import DEMO_TOKEN
     from app.emulator.server import create_app
     from app.emulator.store import Store
-    from app.service import SquareService
+    from app.square import SquareService
 
     store = Store(db_path)
     try:

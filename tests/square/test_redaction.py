@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from app.config import ConfigError, load_settings
-from app.redact import REDACTED, looks_secret, redact, shown
-from app.service import SquareError, SquareService
+from app.square import REDACTED, SquareError, SquareService, looks_secret, redact, shown
 
 TOKEN = "Sandbox-Secret-Token-4711"
 ACCESS = "EAAAlzYh0dBq3f7_k-QpV9uXbR2mNcT5wE8sLgHjAyK1oPzIv6DrF4tUxWq0S3eZaB7nM"

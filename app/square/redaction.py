@@ -1,7 +1,7 @@
 """Redaction: blanking the access token, and anything shaped like a Square token, out of text.
 
 Used wherever text may reach a person or a log: error details a server echoes back
-(``app.service``) and the messages of bad settings (``app.config``). Plain ``re`` only:
+(``app.square.errors``) and the messages of bad settings (``app.config``). Plain ``re`` only:
 this module is imported before the first frame.
 """
 

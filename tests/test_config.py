@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.config import ConfigError, Environment, Settings, config_path, load_settings
-from app.service import NetworkTimeoutError, SquareService
+from app.square import NetworkTimeoutError, SquareService
 
 TOKEN = "EAAAl-test-token-0123456789"
 

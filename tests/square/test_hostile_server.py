@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.service import (
+from app.square import (
     NetworkTimeoutError,
     PaginationError,
     RateLimitedError,
@@ -24,7 +24,7 @@ from app.service import (
     SquareService,
     UnreadableAnswerError,
 )
-from tests.service.hostile import (
+from tests.square.hostile import (
     Hostile,
     Loopback,
     Receive,

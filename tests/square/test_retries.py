@@ -21,9 +21,9 @@ import httpx
 import pytest
 
 from app.config import load_settings
-from app.models import CustomerFields
-from app.service import (
+from app.square import (
     ConflictError,
+    CustomerFields,
     NetworkError,
     NetworkTimeoutError,
     NotFoundError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.service import (
+from app.square import (
     CardDeclinedError,
     ConflictError,
     ForbiddenError,

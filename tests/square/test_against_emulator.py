@@ -5,20 +5,17 @@ from __future__ import annotations
 import pytest
 
 from app.emulator import DEMO_READONLY_TOKEN
-from app.models import (
+from app.square import (
     Address,
     BulkUpdateEntry,
+    CardDeclinedError,
+    ConflictError,
     Customer,
     CustomerFields,
     CustomerFilter,
     CustomerQuery,
     CustomerSort,
     FilterValue,
-    TextFilter,
-)
-from app.service import (
-    CardDeclinedError,
-    ConflictError,
     ForbiddenError,
     NetworkError,
     NetworkTimeoutError,
@@ -26,6 +23,7 @@ from app.service import (
     RateLimitedError,
     ServerError,
     SquareService,
+    TextFilter,
     UnauthorizedError,
     ValidationError,
 )

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from app.service import SquareError, SquareService
+from app.square import SquareError, SquareService
 
 Call = Callable[[SquareService], Awaitable[Any]]
 

@@ -16,8 +16,7 @@ import pytest
 
 from app.emulator.faults import Faults
 from app.intents import Intents
-from app.models import CustomerFields
-from app.service import LostAnswerError, NetworkError, SquareService, ValidationError
+from app.square import CustomerFields, LostAnswerError, NetworkError, SquareService, ValidationError
 from tests.conftest import FrozenClock, ServiceMaker
 
 LOST = Faults(lost_answer_rate=1.0)

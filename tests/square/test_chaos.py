@@ -31,10 +31,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.emulator import DEMO_TOKEN
 from app.emulator.faults import Faults
 from app.emulator.server import create_app
-from app.models import BulkUpdateEntry, Customer, CustomerFields
-from app.service import ConflictError, NotFoundError, SquareError, SquareService
+from app.square import (
+    BulkUpdateEntry,
+    ConflictError,
+    Customer,
+    CustomerFields,
+    NotFoundError,
+    SquareError,
+    SquareService,
+)
 from tests.conftest import EMULATOR_URL, ServiceMaker
-from tests.service.contention import (
+from tests.square.contention import (
     CLIENTS,
     STEPS,
     VirtualClock,

@@ -24,8 +24,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.emulator import DEMO_TOKEN
 from app.emulator.faults import Faults, FaultsMiddleware
 from app.emulator.server import create_app, is_write_request
-from app.models import BulkUpdateEntry, Customer, CustomerFields
-from app.service import ConflictError, SquareError, SquareService
+from app.square import (
+    BulkUpdateEntry,
+    ConflictError,
+    Customer,
+    CustomerFields,
+    SquareError,
+    SquareService,
+)
 from tests.conftest import EMULATOR_URL
 
 

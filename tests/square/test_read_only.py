@@ -14,13 +14,19 @@ from typing import Any
 import httpx
 import pytest
 
-from app.access import WRITE_OPERATIONS
 from app.config import Environment, Secret, Settings
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
 from app.emulator.server import _OPERATIONS, create_app
 from app.emulator.store import Store
-from app.models import Address, BulkUpdateEntry, CustomerFields
-from app.service import ForbiddenError, ReadOnlyError, SquareService
+from app.square import (
+    WRITE_OPERATIONS,
+    Address,
+    BulkUpdateEntry,
+    CustomerFields,
+    ForbiddenError,
+    ReadOnlyError,
+    SquareService,
+)
 from tests.conftest import CountingTransport, FrozenClock
 
 MODES = {

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError as PydanticValidationError
 
-from app.models import (
+from app.square import (
     Address,
     Card,
     Customer,

@@ -1,4 +1,4 @@
-"""Reads an HTTP answer's body within a byte budget, decoding gzip/deflate in bounded steps.
+"""Reads an answer's body: within a byte budget, gzip/deflate inflated in steps, JSON checked.
 
 A server the desk does not control may send a body of any size, or a small compressed
 body that inflates to gigabytes (a "gzip bomb"). :func:`read_capped` counts the
@@ -7,20 +7,32 @@ at most :data:`STEP` bytes at a time, so stopping costs no more memory than the 
 Only the encodings the service asks for (:data:`ACCEPT_ENCODING`) are read; any other is
 refused rather than guessed at.
 
-Errors are this module's own (:class:`BodyTooLarge`, :class:`BodyUnreadable`): the
-service turns them into its typed errors.
+The decoded bytes are then parsed by :func:`load_json`, which refuses what is not UTF-8
+JSON or nests deeper than :data:`~app.square.limits.MAX_JSON_DEPTH`.
+
+Errors are this module's own (:class:`BodyTooLarge`, :class:`BodyUnreadable`,
+:class:`JsonUnreadable`): the client's core turns them into its typed errors.
 """
 
 from __future__ import annotations
 
+import json
 import zlib
-from collections.abc import AsyncIterable, Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator
+from typing import Any
+
+import httpx
+
+from app.square.limits import MAX_JSON_DEPTH
 
 __all__ = [
     "ACCEPT_ENCODING",
     "STEP",
     "BodyTooLarge",
     "BodyUnreadable",
+    "JsonUnreadable",
+    "load_json",
+    "read_body",
     "read_capped",
 ]
 
@@ -128,3 +140,50 @@ async def read_capped(
         keep(decoder.feed(chunk))
     keep(decoder.finish())
     return b"".join(parts)
+
+
+async def read_body(response: httpx.Response, budget: int) -> bytes:
+    """The decoded body, within ``budget`` bytes (see :func:`read_capped`)."""
+    if response.is_stream_consumed:  # built in memory (a test transport): decoded already
+        content = response.content
+        if len(content) > budget:
+            raise BodyTooLarge(budget)
+        return content
+    return await read_capped(response.aiter_raw(), response.headers.get("Content-Encoding"), budget)
+
+
+class JsonUnreadable(Exception):
+    """A body that is not JSON the desk will read."""
+
+
+def load_json(raw: bytes) -> Any:
+    """The JSON in ``raw`` (``{}`` for an empty body); ``JsonUnreadable`` when it is not
+    UTF-8 JSON, or nests deeper than ``MAX_JSON_DEPTH``."""
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise JsonUnreadable("nested too deep") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, huge integers
+        raise JsonUnreadable(f"not JSON: {type(exc).__name__}") from None
+    if _too_deep(data, MAX_JSON_DEPTH):
+        raise JsonUnreadable("nested too deep")
+    return data
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Does ``data`` nest lists and objects deeper than ``limit``? (No recursion.)"""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
