@@ -55,6 +55,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Reply:
+    """A call that succeeded: Square's JSON object and how it was reached."""
+
     data: dict[str, Any]
     attempts: int
     ambiguous: bool
@@ -187,6 +189,9 @@ class ServiceCore:
         headers: Mapping[str, str] | None = None,
         write: bool = False,
     ) -> Reply:
+        """One operation: refused at once when ``access`` forbids it (or it is a ``write``
+        on a read-only desk), else attempted and retried as ``retry`` says, all within one
+        ``deadline``. Square's answer, or the typed error of the last attempt."""
         if not self.access.allows(operation) or (write and self.access.read_only):
             raise ReadOnlyError(self.access.reason(operation), status=None)
         loop = asyncio.get_running_loop()

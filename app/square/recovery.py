@@ -72,6 +72,7 @@ class WriteRecovery(ServiceCore):
         *,
         params: dict[str, str] | None = None,
     ) -> None:
+        """A delete; a 404 met only after an attempt that may have committed is done."""
         try:
             await self._call(operation, method, path, params=params, write=True)
         except NotFoundError as err:

@@ -236,21 +236,21 @@ def silent_overwrites(
         if final[cid] != last:
             problems.append(f"{cid}: stored {final[cid]}, but the last commit was {last}")
     for a in attempts:
-        c = committed.get(a.note)
+        landed = committed.get(a.note)
         if a.outcome.startswith("ok"):
             if a.outcome != "ok":
                 problems.append(f"{a.note}: {a.outcome}")
-            if c is None:
+            if landed is None:
                 problems.append(f"{a.note}: acknowledged as v{a.version}, never committed")
-            elif c.version != a.version:
+            elif landed.version != a.version:
                 problems.append(
-                    f"{a.note}: acknowledged as v{a.version}, committed as v{c.version}"
+                    f"{a.note}: acknowledged as v{a.version}, committed as v{landed.version}"
                 )
-        elif a.outcome == "conflict" and not a.after_ambiguous and c is not None:
+        elif a.outcome == "conflict" and not a.after_ambiguous and landed is not None:
             # A stale write refused must not have landed — unless an earlier attempt of the
             # same call may have (then the conflict is with whoever wrote after it; single
             # and bulk entries alike say so).
-            problems.append(f"{a.note}: refused as a conflict, yet committed as v{c.version}")
+            problems.append(f"{a.note}: refused as a conflict, yet committed as v{landed.version}")
     return problems
 
 
@@ -285,7 +285,7 @@ async def run_contention(
         (await calm.create_customer(CustomerFields(given_name="Shared", reference_id=f"s-{i}"))).id
         for i in range(4)
     ]
-    initial = {cid: (0, None) for cid in targets}
+    initial: dict[str, tuple[int, str | None]] = {cid: (0, None) for cid in targets}
     clients = [
         SquareService(
             EMULATOR_URL,

@@ -154,28 +154,28 @@ async def worker(number: int, service: SquareService, ledger: Ledger, group_ids:
         elif roll < 0.84:
             ledger.ops["bulk"] += 1
             refs = [f"chaos-{number}-{step}-b{i}" for i in range(2)]
-            made = await service.bulk_create_customers(
+            bulk_made = await service.bulk_create_customers(
                 {f"key-{ref}": CustomerFields(given_name="Bulk", reference_id=ref) for ref in refs}
             )
-            for ref, result in zip(refs, made.values(), strict=True):
+            for ref, result in zip(refs, bulk_made.values(), strict=True):
                 assert isinstance(result, Customer), result
                 ledger.created[ref] = result.id
                 ledger.versions[result.id] = result.version
                 mine.append(result.id)
             note = f"w{number}s{step}bulk"
             targets = rng.sample(mine, k=min(2, len(mine)))
-            updated = await service.bulk_update_customers(
+            bulk_updated = await service.bulk_update_customers(
                 {
                     t: BulkUpdateEntry(fields=CustomerFields(note=note), version=ledger.versions[t])
                     for t in targets
                 }
             )
-            for t, result in updated.items():
+            for t, result in bulk_updated.items():
                 assert isinstance(result, Customer), result
                 ledger.notes[t] = note
                 ledger.versions[t] = result.version
-            fetched = await service.bulk_retrieve_customers(targets)
-            assert all(isinstance(r, Customer) for r in fetched.values())
+            fetched_all = await service.bulk_retrieve_customers(targets)
+            assert all(isinstance(r, Customer) for r in fetched_all.values())
         elif roll < 0.90 and len(mine) > 2:
             ledger.ops["delete"] += 1
             mine.remove(cid)

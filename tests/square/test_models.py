@@ -82,7 +82,7 @@ def test_customer_with_only_an_id_has_empty_defaults() -> None:
     ],
 )
 def test_display_name(fields: dict[str, str], expected: str) -> None:
-    assert Customer(id="X", **fields).display_name == expected  # type: ignore[arg-type]
+    assert Customer(id="X", **fields).display_name == expected
 
 
 def test_fields_body_sends_only_what_was_set_and_none_as_null() -> None:
