@@ -12,7 +12,7 @@ import httpx
 
 from app.emulator import DEMO_TOKEN
 from app.emulator.faults import Faults
-from app.emulator.serve import open_demo_store, start_background
+from app.emulator.runner import open_demo_store, start_background
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}
@@ -45,7 +45,7 @@ def test_the_listening_socket_turns_nagle_off() -> None:
     kept-alive connection waits ~40 ms for the client's delayed ACK."""
     import socket
 
-    from app.emulator.serve import _bind
+    from app.emulator.runner import _bind
 
     sock = _bind("127.0.0.1", 0)
     try:
@@ -141,7 +141,7 @@ async def test_dropped_connections_over_uvicorn(tmp_path: Path) -> None:
 def test_emulator_imports_stay_independent() -> None:
     code = (
         "import sys, app.emulator; assert 'starlette' not in sys.modules, 'heavy __init__';"
-        "import app.emulator.serve, app.emulator.server, app.emulator.seed;"
+        "import app.emulator.runner, app.emulator.asgi, app.emulator.seed;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'screens', 'widgets')"
         " or m in ('app.models', 'app.service', 'app.directory', 'app.tui')];"
         "assert not bad, bad"
@@ -150,7 +150,7 @@ def test_emulator_imports_stay_independent() -> None:
 
 
 def test_command_line_options() -> None:
-    from app.emulator.serve import build_parser
+    from app.emulator.runner import build_parser
 
     args = build_parser().parse_args(
         ["--host", "0.0.0.0", "--port", "9000", "--db", "x.db", "--seed", "3",

@@ -17,7 +17,8 @@ import pytest
 from app.access import WRITE_OPERATIONS
 from app.config import Environment, Secret, Settings
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
-from app.emulator.server import _OPERATIONS, create_app
+from app.emulator.asgi import create_app
+from app.emulator.operations import OPERATIONS
 from app.emulator.store import Store
 from app.models import Address, BulkUpdateEntry, CustomerFields
 from app.service import ForbiddenError, ReadOnlyError, SquareService
@@ -154,7 +155,7 @@ def every_write(service: SquareService, t: Target) -> dict[str, Callable[[], Awa
 
 def test_the_write_list_is_exactly_square_s_writes() -> None:
     """The service's explicit list matches the emulator's route table (Square's scopes)."""
-    emulator_writes = {op.name: op.scope for op in _OPERATIONS if op.write}
+    emulator_writes = {op.name: op.scope for op in OPERATIONS if op.write}
     assert dict(WRITE_OPERATIONS) == emulator_writes
 
 
