@@ -19,7 +19,7 @@ from app.backend import Backend, BackendFactory
 
 if TYPE_CHECKING:
     from app.config import Settings
-    from app.emulator.serve import RunningEmulator
+    from app.emulator.runner import RunningEmulator
 
 
 DEMO_DB_ENV = "CUSTOMER_DESK_DEMO_DB"
@@ -97,7 +97,7 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
     """
 
     def start() -> RunningEmulator:
-        from app.emulator.serve import start_background  # uvicorn, faker, sqlite: off the loop
+        from app.emulator.runner import start_background  # uvicorn, faker, sqlite: off the loop
 
         prepare_demo_files(db_path)
         running = start_background(db_path, token=secrets.token_urlsafe(32))
@@ -195,7 +195,7 @@ def run_tui(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["emulator"]:
-        from app.emulator.serve import main as emulator_main
+        from app.emulator.runner import main as emulator_main
 
         return emulator_main(argv[1:])
     parser = argparse.ArgumentParser(

@@ -100,7 +100,7 @@ ServiceMaker = Callable[..., "SquareService"]
 async def make_service(store: Any, clock: Any) -> AsyncIterator[ServiceMaker]:
     """Services on the in-process emulator, each with its own counting transport."""
     from app.emulator import DEMO_TOKEN
-    from app.emulator.server import create_app
+    from app.emulator.asgi import create_app
     from app.square import SquareService
 
     made: list[SquareService] = []

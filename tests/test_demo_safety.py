@@ -12,7 +12,7 @@ import pytest
 
 from app.cli import DEMO_DB_ENV, default_demo_db, embedded_factory, prepare_demo_files
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
-from app.emulator.serve import start_background
+from app.emulator.runner import start_background
 from app.square import CustomerFields
 
 

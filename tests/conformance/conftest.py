@@ -21,7 +21,7 @@ from square.core.request_options import RequestOptions
 from square.types.customer import Customer
 
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
-from app.emulator.serve import RunningEmulator, open_demo_store, start_background
+from app.emulator.runner import RunningEmulator, open_demo_store, start_background
 
 from .openapi import WireChecker
 

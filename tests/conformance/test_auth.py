@@ -14,7 +14,7 @@ from square.core.api_error import ApiError
 from square.core.request_options import RequestOptions
 
 from app.emulator import DEMO_TOKEN
-from app.emulator.server import _OPERATIONS
+from app.emulator.operations import OPERATIONS as EMULATOR_OPERATIONS
 
 from .conftest import SquareFactory, expect_error, new_customer, some
 from .openapi import WireChecker, operations
@@ -93,7 +93,7 @@ def test_the_table_names_every_operation_of_the_spec() -> None:
 
 def test_the_emulator_routes_exactly_the_spec() -> None:
     """Same operations, methods, paths and scopes as the spec (the emulator's own table)."""
-    mine = {op.name: op for op in _OPERATIONS}
+    mine = {op.name: op for op in EMULATOR_OPERATIONS}
     assert set(mine) == {op.operation_id for op in operations()}
     for spec_op in operations():
         emu = mine[spec_op.operation_id]

@@ -281,9 +281,9 @@ async def test_a_large_directory_loads_in_concurrent_windows(tmp_path: Any, cloc
     import httpx
 
     from app.emulator import DEMO_TOKEN
+    from app.emulator.asgi import create_app
     from app.emulator.faults import Faults
     from app.emulator.seed import seed_demo
-    from app.emulator.server import create_app
     from app.emulator.store import Store
 
     store = Store(tmp_path / "big.sqlite3")

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from app.emulator import DEMO_TOKEN
+from app.emulator.asgi import create_app
 from app.emulator.seed import seed_demo
-from app.emulator.server import create_app
 from app.emulator.store import Store
 
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from app.emulator import DEMO_TOKEN
+from app.emulator.asgi import create_app
 from app.emulator.faults import Faults
-from app.emulator.server import create_app
 from app.emulator.store import Store
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.emulator.faults import Faults, FaultsMiddleware
-from app.emulator.server import is_write_request
+from app.emulator.operations import is_write_request
 from app.emulator.store import Store
 
 from .conftest import ClientFactory, FrozenClock, create, error_of

@@ -22,8 +22,9 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.emulator import DEMO_TOKEN
+from app.emulator.asgi import create_app
 from app.emulator.faults import Faults, FaultsMiddleware
-from app.emulator.server import create_app, is_write_request
+from app.emulator.operations import is_write_request
 from app.square import (
     BulkUpdateEntry,
     ConflictError,

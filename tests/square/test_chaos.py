@@ -29,8 +29,8 @@ import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.emulator import DEMO_TOKEN
+from app.emulator.asgi import create_app
 from app.emulator.faults import Faults
-from app.emulator.server import create_app
 from app.square import (
     BulkUpdateEntry,
     ConflictError,
@@ -249,7 +249,7 @@ async def test_dropped_connections_over_real_loopback(
 ) -> None:
     """The same recovery over a real socket, through uvicorn — and no log line, even
     httpx's and httpcore's at DEBUG, carries the token."""
-    from app.emulator.serve import start_background
+    from app.emulator.runner import start_background
 
     caplog.set_level(logging.DEBUG)
 

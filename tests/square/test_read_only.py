@@ -16,7 +16,8 @@ import pytest
 
 from app.config import Environment, Secret, Settings
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
-from app.emulator.server import _OPERATIONS, create_app
+from app.emulator.asgi import create_app
+from app.emulator.operations import OPERATIONS
 from app.emulator.store import Store
 from app.square import (
     WRITE_OPERATIONS,
@@ -160,7 +161,7 @@ def every_write(service: SquareService, t: Target) -> dict[str, Callable[[], Awa
 
 def test_the_write_list_is_exactly_square_s_writes() -> None:
     """The service's explicit list matches the emulator's route table (Square's scopes)."""
-    emulator_writes = {op.name: op.scope for op in _OPERATIONS if op.write}
+    emulator_writes = {op.name: op.scope for op in OPERATIONS if op.write}
     assert dict(WRITE_OPERATIONS) == emulator_writes
 
 

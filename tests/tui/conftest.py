@@ -18,7 +18,7 @@ def build_app(db_path: Path, clock: FrozenClock) -> CustomerDeskApp:
     async def connect(report: Callable[[str], None]) -> Backend:
         from app.directory import CustomerDirectory
         from app.emulator import DEMO_TOKEN
-        from app.emulator.server import create_app
+        from app.emulator.asgi import create_app
         from app.emulator.store import Store
         from app.square import SquareService
 

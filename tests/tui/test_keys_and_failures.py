@@ -103,7 +103,7 @@ async def test_quitting_with_unsaved_edits_asks_first(desk: CustomerDeskApp) -> 
 def bad_token_app(demo_db: Path, clock: FrozenClock) -> CustomerDeskApp:
     async def connect(report: Callable[[str], None]) -> Backend:
         from app.directory import CustomerDirectory
-        from app.emulator.server import create_app
+        from app.emulator.asgi import create_app
         from app.emulator.store import Store
         from app.square import SquareService
 

@@ -40,7 +40,7 @@ def lossy_desk(db_path: Path, clock: FrozenClock, faults: Faults) -> CustomerDes
     async def connect(report: Callable[[str], None]) -> Backend:
         from app.directory import CustomerDirectory
         from app.emulator import DEMO_TOKEN
-        from app.emulator.server import create_app
+        from app.emulator.asgi import create_app
         from app.emulator.store import Store
 
         store = Store(db_path)

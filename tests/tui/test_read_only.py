@@ -72,7 +72,7 @@ def build(
 
     async def connect(report: Callable[[str], None]) -> Backend:
         from app.directory import CustomerDirectory
-        from app.emulator.server import create_app
+        from app.emulator.asgi import create_app
         from app.emulator.store import Store
         from app.square import SquareService
 

@@ -90,7 +90,7 @@ def assert_safe(app: CustomerDeskApp, *shown: str) -> str:
 async def seed_hostile(db_path: Path, clock: FrozenClock) -> str:
     """Write the hostile customer, card and groups through the API; return the id."""
     from app.emulator import DEMO_TOKEN
-    from app.emulator.server import create_app
+    from app.emulator.asgi import create_app
     from app.emulator.store import Store
     from app.square import SquareService
 

@@ -23,7 +23,7 @@ SIZE = (120, 40)
 async def read_back(db_path: Path, customer_id: str) -> Customer:
     """Read the customer through a fresh emulator on the same file: what the store holds."""
     from app.emulator import DEMO_TOKEN
-    from app.emulator.server import create_app
+    from app.emulator.asgi import create_app
     from app.emulator.store import Store
     from app.square import SquareService
 

@@ -20,9 +20,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from . import rules
-
-Key = tuple[str, str]
+from .normalise import (
+    digit_tokens,
+    fuzzy_norm,
+    fuzzy_tokens,
+    phone_digits,
+    phone_e164,
+    search_e164,
+    sort_key,
+)
+from .search_query import Key, Query
+from .validation import has_identity
 
 # Above this many raw hits, a per-row `in` scan beats walking the blob's hits one by one.
 _BLOB_HITS_MAX = 3000
@@ -52,19 +60,19 @@ class Entry:
         email = customer.get("email_address") or ""
         phone = customer.get("phone_number") or ""
         if e164 is None:
-            e164 = (rules.phone_e164(phone) or "") if phone else ""
+            e164 = (phone_e164(phone) or "") if phone else ""
         ref = customer.get("reference_id") or ""
         return cls(
             id=customer["id"],
             created_at=customer["created_at"],
             updated_at=customer["updated_at"],
-            sort=rules.sort_key(customer),
+            sort=sort_key(customer),
             email_lc=email.casefold(),
-            email_fz=rules.fuzzy_norm(email),
+            email_fz=fuzzy_norm(email),
             e164=e164,
-            digits=rules.phone_digits(phone, e164) if phone else "",
+            digits=phone_digits(phone, e164) if phone else "",
             ref=ref,
-            ref_fz=rules.fuzzy_norm(ref),
+            ref_fz=fuzzy_norm(ref),
             source=customer.get("creation_source") or "",
             groups=frozenset(customer.get("group_ids") or ()),
             segments=frozenset(customer.get("segment_ids") or ()),
@@ -74,53 +82,6 @@ class Entry:
     def customer(self) -> dict[str, Any]:
         result: dict[str, Any] = json.loads(self.text)
         return result
-
-
-@dataclass
-class TextFilter:
-    exact: str | None = None
-    fuzzy: str | None = None
-
-
-@dataclass
-class Query:
-    """A parsed, validated SearchCustomers query (or ListCustomers' sort)."""
-
-    email: TextFilter | None = None
-    phone: TextFilter | None = None
-    reference: TextFilter | None = None
-    sources: frozenset[str] | None = None
-    source_rule: str = "INCLUDE"
-    created: tuple[str | None, str | None] | None = None
-    updated: tuple[str | None, str | None] | None = None
-    groups_any: frozenset[str] | None = None
-    groups_all: frozenset[str] | None = None
-    groups_none: frozenset[str] | None = None
-    segments_any: frozenset[str] | None = None
-    segments_all: frozenset[str] | None = None
-    segments_none: frozenset[str] | None = None
-    sort_field: str = "DEFAULT"
-    descending: bool = False
-    empty: bool = False  # known to match nothing (e.g. an unparsable exact phone)
-
-    def has_filter(self) -> bool:
-        return any(
-            v is not None
-            for v in (
-                self.email,
-                self.phone,
-                self.reference,
-                self.sources,
-                self.created,
-                self.updated,
-                self.groups_any,
-                self.groups_all,
-                self.groups_none,
-                self.segments_any,
-                self.segments_all,
-                self.segments_none,
-            )
-        )
 
 
 @dataclass
@@ -172,7 +133,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class CustomerIndex:
+class CustomerReplica:
     """Visible customers in DEFAULT and CREATED_AT order, with lagged publication."""
 
     def __init__(self) -> None:
@@ -195,7 +156,7 @@ class CustomerIndex:
 
     def load(self, customers: Iterable[tuple[dict[str, Any], str]]) -> None:
         """Replace the whole replica (at open, after a bulk seed): (customer, E.164) pairs."""
-        entries = [Entry.of(c, e164) for c, e164 in customers if rules.has_identity(c)]
+        entries = [Entry.of(c, e164) for c, e164 in customers if has_identity(c)]
         self._entries = {e.id: e for e in entries}
         self._default = sorted((e.sort, e.id) for e in entries)
         self._created = sorted((e.created_at, e.id) for e in entries)
@@ -210,7 +171,7 @@ class CustomerIndex:
     ) -> None:
         """A committed write (None: deleted); visible after the configured lag."""
         entry = None
-        if customer is not None and rules.has_identity(customer):
+        if customer is not None and has_identity(customer):
             entry = Entry.of(customer, e164)
         if self.lag_seconds <= 0 and not self._pending:
             self._apply(customer_id, entry)
@@ -310,7 +271,7 @@ class CustomerIndex:
         if q.email is not None and q.email.exact is not None:
             lookups.append(self._by_email.get(q.email.exact.strip().casefold(), set()))
         if q.phone is not None and q.phone.exact is not None:
-            want_phone = rules.search_e164(q.phone.exact)
+            want_phone = search_e164(q.phone.exact)
             lookups.append(self._by_phone.get(want_phone, set()) if want_phone else set())
         if q.reference is not None and q.reference.exact is not None:
             lookups.append(self._by_ref.get(q.reference.exact, set()))
@@ -322,11 +283,11 @@ class CustomerIndex:
         # 2. Fuzzy text filters: blob scans, giving row positions in DEFAULT order.
         fuzzy: list[tuple[_Column, list[str]]] = []
         if q.email is not None and q.email.fuzzy is not None:
-            fuzzy.append((self._email, rules.fuzzy_tokens(q.email.fuzzy)))
+            fuzzy.append((self._email, fuzzy_tokens(q.email.fuzzy)))
         if q.phone is not None and q.phone.fuzzy is not None:
-            fuzzy.append((self._digits, rules.digit_tokens(q.phone.fuzzy)))
+            fuzzy.append((self._digits, digit_tokens(q.phone.fuzzy)))
         if q.reference is not None and q.reference.fuzzy is not None:
-            fuzzy.append((self._ref, rules.fuzzy_tokens(q.reference.fuzzy)))
+            fuzzy.append((self._ref, fuzzy_tokens(q.reference.fuzzy)))
         rows: list[int] | None = None
         if fuzzy:
             self._columns()

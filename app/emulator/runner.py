@@ -1,4 +1,4 @@
-"""Running the emulator: in a background thread for the TUI, or as `customer-desk emulator`."""
+"""Start and stop the emulator over uvicorn: the TUI's demo thread, `customer-desk emulator`."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from pathlib import Path
 
 from . import ALL_SCOPES, DEMO_READONLY_TOKEN, DEMO_TOKEN
 from .faults import Faults
+from .schema import SCHEMA_VERSION, SchemaVersionError
 from .seed import seed_demo
-from .store import SCHEMA_VERSION, SchemaVersionError, Store
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def open_demo_store(
     The demo database outlives app upgrades. When the file holds a demo of another schema
     version (or, at the default demo path, anything unreadable), it is moved aside to
     `<name>.old-<version>` and a fresh demo is seeded; `store.replaced` then names the old
-    file and a warning is logged on `app.emulator.serve` (never printed: a TUI may be
+    file and a warning is logged on `app.emulator.runner` (never printed: a TUI may be
     running). Any other file of another version raises `SchemaVersionError`.
     """
     target = Path(path)
@@ -167,7 +168,7 @@ def start_background(
     """
     import uvicorn
 
-    from .server import create_app
+    from .asgi import create_app
 
     if token is not None and (not token.strip() or token != token.strip()):
         raise ValueError("the emulator's token must be non-empty, without surrounding spaces")
@@ -261,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     [faults]`: 2 when the host / token pair is refused or the port cannot be bound."""
     import uvicorn
 
-    from .server import create_app
+    from .asgi import create_app
 
     args = build_parser().parse_args(list(argv) if argv is not None else None)
     problem = _token_problem(args.token, args.host)
