@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
-from textual.worker import WorkerState
+from textual.worker import WorkerFailed, WorkerState
 
 if TYPE_CHECKING:
     from app.models import Customer
@@ -15,9 +16,11 @@ BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
 async def settle(pilot: Pilot[object]) -> None:
-    """Wait until no worker is pending or running and the message queues are empty."""
+    """Wait until no worker is pending or running and the message queues are empty.
+    A worker that failed is done too: its screen has said why."""
     for _ in range(100):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(worker.state in BUSY for worker in pilot.app.workers):
             return

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
 
-from app.backend import Backend
 from app.config import Environment, Settings
+from app.palette import palette_entries
 from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
 from screens.customers import CustomersScreen
 from tests.conftest import FrozenClock
+from tests.sessions import in_process
 from tests.tui.conftest import build_app
 from tests.tui.helpers import open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
@@ -63,7 +62,7 @@ async def test_every_screen_action_is_in_the_palette(desk: CustomerDeskApp) -> N
         await settle(pilot)
         desk.screen.query_one(CustomerTable).focus()
         await pilot.pause()
-        titles = {command.title for command in desk.get_system_commands(desk.screen)}
+        titles = {entry.title for entry in palette_entries(desk.screen, desk.keymap)}
         assert {"Open", "New customer", "Refresh", "Copy id", "Search"} <= titles
         await pilot.press("colon")
         await pilot.pause()
@@ -76,8 +75,7 @@ async def test_every_screen_action_is_in_the_palette(desk: CustomerDeskApp) -> N
 
 
 async def test_a_user_keymap_rebinds_by_id(demo_db: Path, clock: FrozenClock) -> None:
-    desk = build_app(demo_db, clock)
-    desk.settings = Settings(keymap={"customer.edit": "f2"})
+    desk = build_app(demo_db, clock, Settings(keymap={"customer.edit": "f2"}))
     async with desk.run_test(size=SIZE) as pilot:
         await open_first(pilot)
         form = desk.screen.query_one(ProfileForm)
@@ -101,19 +99,8 @@ async def test_quitting_with_unsaved_edits_asks_first(desk: CustomerDeskApp) -> 
 
 
 def bad_token_app(demo_db: Path, clock: FrozenClock) -> CustomerDeskApp:
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator.server import create_app
-        from app.emulator.store import Store
-        from app.service import SquareService
-
-        transport = httpx.ASGITransport(app=create_app(Store(demo_db), clock=clock))
-        service = SquareService("http://emulator.test", "not-a-token", transport=transport)
-        return Backend(service, CustomerDirectory(service), Environment.SANDBOX)
-
-    app = CustomerDeskApp(connect, Settings(environment=Environment.SANDBOX))
-    app.animation_level = "none"
-    return app
+    settings = Settings(environment=Environment.SANDBOX)
+    return build_app(demo_db, clock, settings, in_process(demo_db, clock, token="not-a-token"))
 
 
 async def test_a_rejected_token_says_so_and_the_app_keeps_working(
@@ -133,10 +120,8 @@ async def test_a_rejected_token_says_so_and_the_app_keeps_working(
 
 
 async def test_production_is_impossible_to_miss(demo_db: Path, clock: FrozenClock) -> None:
-    desk = build_app(demo_db, clock)
-    desk.settings = Settings(
-        environment=Environment.PRODUCTION, base_url="https://connect.squareup.com"
-    )
+    settings = Settings(environment=Environment.PRODUCTION, base_url="https://connect.squareup.com")
+    desk = build_app(demo_db, clock, settings)
     async with desk.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "PRODUCTION" in str(desk.screen.query_one("EnvironmentBadge", Static).render())
@@ -148,8 +133,8 @@ async def test_refresh_shows_a_customer_added_by_another_client(desk: CustomerDe
 
     async with desk.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert desk.backend is not None
-        other = await desk.backend.service.create_customer(
+        assert desk.session.connected
+        other = await desk.session.service.create_customer(
             CustomerFields(given_name="Quentin", family_name="Elsewhere")
         )
         search = desk.screen.query_one("#search", Input)

@@ -8,16 +8,12 @@ should find it, days back when the look-up must miss and only the key can help.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from app.backend import Backend
-from app.config import Environment, Settings
 from app.emulator.faults import Faults
 from app.models import CustomerGroup
 from app.service import SquareService
@@ -28,6 +24,8 @@ from screens.customer import CustomerScreen
 from screens.customers import CustomersScreen
 from screens.pick_group import NEW, GroupPicker
 from tests.conftest import FrozenClock
+from tests.sessions import in_process
+from tests.tui.conftest import build_app
 from tests.tui.helpers import open_first, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
@@ -37,32 +35,8 @@ SIZE = (120, 40)
 
 def lossy_desk(db_path: Path, clock: FrozenClock, faults: Faults) -> CustomerDeskApp:
     """The desk on the emulator with ``faults`` (change them mid-test: they are live)."""
-
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator import DEMO_TOKEN
-        from app.emulator.server import create_app
-        from app.emulator.store import Store
-
-        store = Store(db_path)
-        transport = httpx.ASGITransport(app=create_app(store, clock=clock, faults=faults))
-        service = SquareService(
-            "http://emulator.test",
-            DEMO_TOKEN,
-            transport=transport,
-            backoff_base=0.001,
-            backoff_cap=0.01,
-        )
-        return Backend(
-            service=service,
-            directory=CustomerDirectory(service),
-            environment=Environment.LOCAL,
-            on_close=[store.close],
-        )
-
-    app = CustomerDeskApp(connect, Settings())
-    app.animation_level = "none"
-    return app
+    connector = in_process(db_path, clock, faults=faults, backoff_base=0.001, backoff_cap=0.01)
+    return build_app(db_path, clock, connector=connector)
 
 
 def now_clock(days_back: int = 0) -> FrozenClock:
@@ -70,8 +44,8 @@ def now_clock(days_back: int = 0) -> FrozenClock:
 
 
 def service_of(desk: CustomerDeskApp) -> SquareService:
-    assert desk.backend is not None
-    return desk.backend.service
+    assert desk.session.connected
+    return desk.session.service
 
 
 async def all_groups(desk: CustomerDeskApp) -> list[CustomerGroup]:
