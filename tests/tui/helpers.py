@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed, WorkerState
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
-async def settle(pilot: Pilot[object]) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     """Wait until no worker is pending or running and the message queues are empty.
     A worker that failed is done too: its screen has said why."""
     for _ in range(100):
@@ -27,11 +27,11 @@ async def settle(pilot: Pilot[object]) -> None:
     raise AssertionError("the app never settled")
 
 
-async def type_text(pilot: Pilot[object], text: str) -> None:
+async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
 
 
-async def open_first(pilot: Pilot[object]) -> Customer:
+async def open_first(pilot: Pilot[Any]) -> Customer:
     """Once loaded, open the customer on the first row with the keys, as an agent would."""
     from screens.customer import CustomerScreen
     from widgets.customer_table import CustomerTable
@@ -47,7 +47,7 @@ async def open_first(pilot: Pilot[object]) -> Customer:
     return customer
 
 
-async def open_first_for_editing(pilot: Pilot[object]) -> ProfileForm:
+async def open_first_for_editing(pilot: Pilot[Any]) -> ProfileForm:
     from widgets.profile_form import ProfileForm
 
     await open_first(pilot)

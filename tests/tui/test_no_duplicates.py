@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
@@ -56,7 +57,7 @@ def notes(desk: CustomerDeskApp) -> list[str]:
     return [f"{n.title}: {n.message}" for n in desk._notifications]
 
 
-async def open_groups_picker(pilot: Pilot[object], name: str) -> GroupPicker:
+async def open_groups_picker(pilot: Pilot[Any], name: str) -> GroupPicker:
     await pilot.press("a")
     await pilot.pause()
     picker = pilot.app.screen
@@ -65,7 +66,7 @@ async def open_groups_picker(pilot: Pilot[object], name: str) -> GroupPicker:
     return picker
 
 
-async def highlight(pilot: Pilot[object], option_id: str) -> None:
+async def highlight(pilot: Pilot[Any], option_id: str) -> None:
     options = pilot.app.screen.query_one(OptionList)
     for _ in range(options.option_count):
         highlighted = options.highlighted
@@ -161,7 +162,7 @@ async def test_three_attempts_at_a_new_group_under_lost_answers_make_one_group(
 # --------------------------------------------------------------------------- customers
 
 
-async def start_new_customer(pilot: Pilot[object], email: str) -> ProfileForm:
+async def start_new_customer(pilot: Pilot[Any], email: str) -> ProfileForm:
     await settle(pilot)
     if not isinstance(pilot.app.screen, CustomersScreen):
         raise AssertionError("not on the customer list")

@@ -14,14 +14,14 @@ SIZE = (120, 40)
 
 
 def test_main_screen(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def loaded(pilot: Pilot[object]) -> None:
+    async def loaded(pilot: Pilot[Any]) -> None:
         await settle(pilot)
 
     assert snap_compare(desk, terminal_size=SIZE, run_before=loaded)
 
 
 def test_main_screen_searching(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def searched(pilot: Pilot[object]) -> None:
+    async def searched(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await type_text(pilot, "jo")
         await settle(pilot)
@@ -30,7 +30,7 @@ def test_main_screen_searching(snap_compare: Any, desk: CustomerDeskApp) -> None
 
 
 def test_customer_screen(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def opened(pilot: Pilot[object]) -> None:
+    async def opened(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         pilot.app.screen.query_one(CustomerTable).focus()
         await pilot.press("j", "j", "enter")
@@ -40,7 +40,7 @@ def test_customer_screen(snap_compare: Any, desk: CustomerDeskApp) -> None:
 
 
 def test_customer_screen_editing_with_an_error(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def rejected(pilot: Pilot[object]) -> None:
+    async def rejected(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         pilot.app.screen.query_one(CustomerTable).focus()
         await pilot.press("enter")
@@ -55,7 +55,7 @@ def test_customer_screen_editing_with_an_error(snap_compare: Any, desk: Customer
 
 
 def test_cards_panel_with_a_card(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def with_card(pilot: Pilot[object]) -> None:
+    async def with_card(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         pilot.app.screen.query_one(CustomerTable).focus()
         await pilot.press("enter")
@@ -70,7 +70,7 @@ def test_cards_panel_with_a_card(snap_compare: Any, desk: CustomerDeskApp) -> No
 
 
 def test_group_picker(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def picking(pilot: Pilot[object]) -> None:
+    async def picking(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         pilot.app.screen.query_one(CustomerTable).focus()
         await pilot.press("enter")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -119,7 +120,7 @@ async def hostile(demo_db: Path, clock: FrozenClock) -> tuple[CustomerDeskApp, s
     return build_app(demo_db, clock), customer_id
 
 
-async def show_row(pilot: Pilot[object], customer_id: str) -> CustomerTable:
+async def show_row(pilot: Pilot[Any], customer_id: str) -> CustomerTable:
     await settle(pilot)
     table = pilot.app.screen.query_one(CustomerTable)
     table.focus()
@@ -129,7 +130,7 @@ async def show_row(pilot: Pilot[object], customer_id: str) -> CustomerTable:
     return table
 
 
-async def open_hostile(pilot: Pilot[object], customer_id: str) -> CustomerScreen:
+async def open_hostile(pilot: Pilot[Any], customer_id: str) -> CustomerScreen:
     await show_row(pilot, customer_id)
     await pilot.press("enter")
     await settle(pilot)
