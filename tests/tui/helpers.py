@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from widgets.profile_form import ProfileForm
 
 BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
+SIZE = (120, 40)
+"""The terminal the TUI tests and snapshots run in."""
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -31,14 +33,16 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
 
 
-async def open_first(pilot: Pilot[Any]) -> Customer:
-    """Once loaded, open the customer on the first row with the keys, as an agent would."""
+async def open_first(pilot: Pilot[Any], row: int = 0) -> Customer:
+    """Once loaded, open the customer on the first row (or ``row``) with the keys, as an
+    agent would: down with `j`, open with `enter`."""
     from screens.customer import CustomerScreen
     from widgets.customer_table import CustomerTable
 
     await settle(pilot)
     table = pilot.app.screen.query_one(CustomerTable)
     table.focus()
+    await pilot.press(*["j"] * row)
     customer = table.selected_customer
     assert customer is not None
     await pilot.press("enter")

@@ -18,10 +18,8 @@ from screens.customers import CustomersScreen
 from tests.conftest import FrozenClock
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
-from tests.tui.helpers import settle
+from tests.tui.helpers import SIZE, settle
 from widgets.customer_table import CustomerTable
-
-SIZE = (120, 40)
 
 
 class Gate(httpx.AsyncBaseTransport):

@@ -16,11 +16,9 @@ from screens.customers import CustomersScreen
 from tests.conftest import FrozenClock
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
-from tests.tui.helpers import open_first, open_first_for_editing, settle, type_text
+from tests.tui.helpers import SIZE, open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 async def test_table_keys_move_and_copy(desk: CustomerDeskApp) -> None:

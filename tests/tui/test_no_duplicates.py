@@ -27,11 +27,9 @@ from screens.pick_group import NEW, GroupPicker
 from tests.conftest import FrozenClock
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
-from tests.tui.helpers import open_first, settle, type_text
+from tests.tui.helpers import SIZE, open_first, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 def lossy_desk(db_path: Path, clock: FrozenClock, faults: Faults) -> CustomerDeskApp:

@@ -10,13 +10,11 @@ from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
 from screens.customers import CustomersScreen
 from screens.pick_group import GroupPicker
-from tests.tui.helpers import open_first, settle, type_text
+from tests.tui.helpers import SIZE, open_first, settle, type_text
 from widgets.cards_panel import CardsPanel
 from widgets.customer_table import CustomerTable
 from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 async def test_add_and_remove_a_card(desk: CustomerDeskApp) -> None:

@@ -13,11 +13,9 @@ from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
 from screens.customers import CustomersScreen
-from tests.tui.helpers import open_first, open_first_for_editing, settle, type_text
+from tests.tui.helpers import SIZE, open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 async def read_back(db_path: Path, customer_id: str) -> Customer:
