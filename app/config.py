@@ -117,8 +117,8 @@ class Settings:
     """Where the token came from (``SQUARE_ACCESS_TOKEN``, a file path, ``keyring``)."""
     square_version: str = DEFAULT_SQUARE_VERSION
     read_only: bool = False
-    """The settings' *wish* for read-only; the effective state (which also asks the token)
-    is the service's ``read_only``, decided at connect."""
+    """The settings' *wish* for read-only, and only that: the effective state (which also
+    asks the token) is the session's ``read_only`` (:mod:`app.session`)."""
     read_only_source: str | None = None
     """Where the wish came from: ``CUSTOMER_DESK_READ_ONLY`` or the config file's path."""
     timeout: float = 10.0

@@ -15,7 +15,6 @@ from app.desk.cards import CardAdded, CardsOnFile, NewCard
 from app.desk.outcomes import Lost, Refused, Rejected
 from app.models import Card
 from app.safe_text import describe_error, shown_as, terminal_safe, unsafe_characters
-from app.service import SquareError
 from widgets.safe_input import SafeInput
 
 SOURCE_HINT = "card nonce (cnon:…) or the id of a payment just taken"
@@ -115,6 +114,4 @@ class AddCardDialog(ModalScreen[Card | None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            reason = str(error) if isinstance(error, SquareError) else describe_error(error)
-            self.show_error(f"Not added: {reason}")
+            self.show_error(f"Not added: {describe_error(event.worker.error)}")
