@@ -5,14 +5,17 @@ entry. The entries come from the focus chain's own bindings — our own actions 
 id, by which a user keymap rebinds them — rather than the active ones, so that a key
 shadowed by a widget (`enter` in a table) or consumed by an input (letters) still has
 its entry. An action its node's ``check_action`` hides (a write key when read-only) is
-not offered. Public Textual API only: class ``BINDINGS``, ``check_action``,
-``run_action``, ``get_key_display`` and a :class:`~textual.command.Provider`.
+not offered. Textual's own system commands (``App.get_system_commands``) are listed
+with them, in one order of titles. Public Textual API only: class ``BINDINGS``,
+``check_action``, ``run_action``, ``get_key_display``, ``get_system_commands`` and a
+:class:`~textual.command.Provider`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from textual.actions import parse
 from textual.app import App
@@ -48,7 +51,9 @@ class PlaceAction:
 class PaletteEntry:
     title: str
     help: str
-    run: Callable[[], Awaitable[None]]
+    run: Callable[[], Any]
+    discover: bool = True
+    """Listed before anything is typed (else found only by a search)."""
 
 
 def own_bindings(node: DOMNode) -> list[Binding]:
@@ -106,14 +111,21 @@ def keymap_of(app: App[object]) -> Mapping[str, str]:
 
 
 class PlaceCommands(Provider):
-    """The palette provider: the focused place's actions (see the module)."""
+    """The palette provider: the focused place's actions (see the module) and the app's
+    system commands (``App.get_system_commands``: keys, theme, quit…), listed together in
+    the order of their titles."""
 
     def entries(self) -> list[PaletteEntry]:
-        return palette_entries(self.screen, keymap_of(self.app))
+        system = [
+            PaletteEntry(command.title, command.help, command.callback, command.discover)
+            for command in self.app.get_system_commands(self.screen)
+        ]
+        return [*palette_entries(self.screen, keymap_of(self.app)), *system]
 
     async def discover(self) -> Hits:
-        for entry in self.entries():
-            yield DiscoveryHit(entry.title, entry.run, help=entry.help)
+        for entry in sorted(self.entries(), key=lambda entry: entry.title):
+            if entry.discover:
+                yield DiscoveryHit(entry.title, entry.run, help=entry.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -52,7 +52,7 @@ class CustomerDeskApp(App[None]):
 
     TITLE = "Customer Desk"
     CSS_PATH = styles_path()
-    COMMANDS = App.COMMANDS | {PlaceCommands}
+    COMMANDS = {PlaceCommands}  # in place of Textual's system commands, which it lists too
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1,question_mark", "toggle_help", "Help", id="help"),

@@ -8,7 +8,7 @@ from textual.command import CommandPalette
 from textual.widgets import Input, Static
 
 from app.config import Environment, Settings
-from app.palette import palette_entries
+from app.palette import PlaceCommands, palette_entries
 from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
@@ -70,6 +70,22 @@ async def test_every_screen_action_is_in_the_palette(desk: CustomerDeskApp) -> N
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(desk.screen, CustomerScreen) and desk.screen.is_new
+
+
+async def test_the_palette_lists_our_actions_once_with_textuals_in_title_order(
+    desk: CustomerDeskApp,
+) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        desk.screen.query_one(CustomerTable).focus()
+        await pilot.pause()
+        provider = PlaceCommands(desk.screen)
+        titles = [str(hit.text) async for hit in provider.discover()]
+        assert titles == sorted(titles)
+        assert {"Keys", "Theme", "Open", "New customer", "Refresh"} <= set(titles)
+        assert titles.count("Open") == 1 and titles.count("Refresh") == 1
+        found = [str(hit.text) async for hit in provider.search("new cust")]
+        assert "New customer" in found and "Theme" not in found
 
 
 async def test_a_user_keymap_rebinds_by_id(demo_db: Path, clock: FrozenClock) -> None:
