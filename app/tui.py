@@ -78,14 +78,14 @@ class CustomerDeskApp(App[None]):
         return self.session.settings.keymap
 
     def on_mount(self) -> None:
-        from screens.customers import CustomersScreen
+        from screens.search import SearchScreen
 
         if not self.is_headless:  # a real terminal: leave when it goes away (SIGHUP, hang-up)
             self.terminal_guard = TerminalGuard(self._leave)
             self.terminal_guard.install(asyncio.get_running_loop())
         if self.keymap:
             self.set_keymap(dict(self.keymap))
-        self.push_screen(CustomersScreen(self.session))
+        self.push_screen(SearchScreen(self.session))
 
     # -- what the screens tell ---------------------------------------------------------
 

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from app.messages import Connected, DirectoryLoaded
-from screens.customers import CustomersScreen
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
@@ -54,7 +54,7 @@ async def test_r_during_a_load_leaves_the_load_running_and_the_refresh_timer_sta
         gate = gates[0]
         await gate.held.wait()  # the load has asked Square and waits for the answer
         screen = desk.screen
-        assert isinstance(screen, CustomersScreen)
+        assert isinstance(screen, SearchScreen)
         load = screen.loading_worker
         assert load is not None and load.state is WorkerState.RUNNING
         assert not desk.session.directory.loaded and screen.refresh_timer is None
@@ -85,7 +85,7 @@ async def test_r_after_the_load_refreshes_in_its_own_group(
     async with desk.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await settle(pilot)
         screen = desk.screen
-        assert isinstance(screen, CustomersScreen)
+        assert isinstance(screen, SearchScreen)
         screen.query_one(CustomerTable).focus()
         await pilot.press("r")
         await settle(pilot)

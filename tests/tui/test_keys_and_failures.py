@@ -12,7 +12,7 @@ from app.palette import PlaceCommands, palette_entries
 from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
@@ -46,7 +46,7 @@ async def test_letters_typed_in_the_search_never_fire_keys(desk: CustomerDeskApp
         await type_text(pilot, "quinn ryder")
         await settle(pilot)
         assert search.value == "quinn ryder"
-        assert desk.is_running and isinstance(desk.screen, CustomersScreen)
+        assert desk.is_running and isinstance(desk.screen, SearchScreen)
         await pilot.press("escape")
         assert search.value == ""
         await pilot.press("escape")
@@ -129,7 +129,7 @@ async def test_a_rejected_token_says_so_and_the_app_keeps_working(
         assert "failed" in status.lower()
         await type_text(pilot, "ada")
         await settle(pilot)
-        assert desk.is_running and isinstance(desk.screen, CustomersScreen)
+        assert desk.is_running and isinstance(desk.screen, SearchScreen)
     assert any("token" in note.lower() or "authori" in note.lower() for note in notes), notes
 
 

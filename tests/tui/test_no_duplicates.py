@@ -22,8 +22,8 @@ from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
 from screens.pick_group import NEW, GroupPicker
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
@@ -162,7 +162,7 @@ async def test_three_attempts_at_a_new_group_under_lost_answers_make_one_group(
 
 async def start_new_customer(pilot: Pilot[Any], email: str) -> ProfileForm:
     await settle(pilot)
-    if not isinstance(pilot.app.screen, CustomersScreen):
+    if not isinstance(pilot.app.screen, SearchScreen):
         raise AssertionError("not on the customer list")
     pilot.app.screen.query_one(CustomerTable).focus()
     await pilot.press("n")

@@ -8,8 +8,8 @@ from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
 from screens.pick_group import GroupPicker
+from screens.search import SearchScreen
 from tests.tui.helpers import SIZE, open_first, settle, type_text
 from widgets.cards_panel import CardsPanel
 from widgets.customer_table import CustomerTable
@@ -146,7 +146,7 @@ async def test_create_a_new_customer(desk: CustomerDeskApp) -> None:
         assert desk.session.directory.get(created.id) is not None
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
         desk.screen.query_one("#search", Input).focus()
         await type_text(pilot, "grace hop")
         await settle(pilot)
@@ -161,7 +161,7 @@ async def test_delete_a_customer(desk: CustomerDeskApp) -> None:
         assert isinstance(desk.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
         assert customer.id not in {c.id for c in desk.screen.query_one(CustomerTable).customers}
         assert desk.session.connected
         assert desk.session.directory.get(customer.id) is None
@@ -187,6 +187,6 @@ async def test_opening_a_customer_deleted_elsewhere_goes_back_and_drops_the_row(
         await desk.session.service.delete_customer(customer.id)  # another agent, meanwhile
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
         assert desk.session.directory.get(customer.id) is None
         assert customer.id not in {c.id for c in table.customers}

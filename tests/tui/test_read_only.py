@@ -22,7 +22,7 @@ from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
 from app.palette import own_bindings, palette_entries
 from app.tui import WRITE_BINDINGS, CustomerDeskApp
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
@@ -152,7 +152,7 @@ async def test_every_write_key_says_why_and_changes_nothing(
         # create: `n` opens no form
         desk.screen.query_one("#customers").focus()
         await press_refused(pilot, desk, "n", why)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
 
         customer = await desk.session.service.retrieve_customer(customer_id)
         desk.push_screen(CustomerScreen(desk.session, customer))
@@ -225,7 +225,7 @@ async def test_a_read_only_token_is_found_at_connect(demo_db: Path, clock: Froze
         await pilot.pause()
         assert shown_write_keys(desk) == set()
         await press_refused(pilot, desk, "n", "this access token cannot change customers")
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
     assert dump(demo_db) == before
 
 

@@ -12,7 +12,7 @@ from app.models import Customer, CustomerFields
 from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
+from screens.search import SearchScreen
 from tests.tui.helpers import SIZE, open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
@@ -37,7 +37,7 @@ async def read_back(db_path: Path, customer_id: str) -> Customer:
 async def test_launch_shows_the_demo_directory(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
         table = desk.screen.query_one(CustomerTable)
         assert desk.session.connected
         directory = desk.session.directory
@@ -175,7 +175,7 @@ async def test_escape_with_unsaved_edits_asks_before_discarding(desk: CustomerDe
         assert form.query_one("#given_name", Input).value == original
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
 
 
 async def test_typing_an_email_or_a_phone_finds_the_customer(desk: CustomerDeskApp) -> None:

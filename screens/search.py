@@ -38,7 +38,7 @@ TITLES = {
 """Each worker group's title when its call fails."""
 
 
-class CustomersScreen(Screen[None]):
+class SearchScreen(Screen[None]):
     """Find a customer: type to search, `enter` to open."""
 
     BINDINGS = [
