@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app.desk.intents import Intents
 from app.emulator.faults import Faults
-from app.intents import Intents
 from app.square import CustomerFields, LostAnswerError, NetworkError, SquareService, ValidationError
 from tests.conftest import FrozenClock, ServiceMaker
 

@@ -8,60 +8,33 @@ should find it, days back when the look-up must miss and only the key can help.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-import httpx
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from app.backend import Backend
-from app.config import Environment, Settings
 from app.emulator.faults import Faults
 from app.square import CustomerGroup, SquareService
 from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
 from screens.pick_group import NEW, GroupPicker
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
-from tests.tui.helpers import open_first, settle, type_text
+from tests.sessions import in_process
+from tests.tui.conftest import build_app
+from tests.tui.helpers import SIZE, open_first, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 def lossy_desk(db_path: Path, clock: FrozenClock, faults: Faults) -> CustomerDeskApp:
     """The desk on the emulator with ``faults`` (change them mid-test: they are live)."""
-
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator import DEMO_TOKEN
-        from app.emulator.asgi import create_app
-        from app.emulator.store import Store
-
-        store = Store(db_path)
-        transport = httpx.ASGITransport(app=create_app(store, clock=clock, faults=faults))
-        service = SquareService(
-            "http://emulator.test",
-            DEMO_TOKEN,
-            transport=transport,
-            backoff_base=0.001,
-            backoff_cap=0.01,
-        )
-        return Backend(
-            service=service,
-            directory=CustomerDirectory(service),
-            environment=Environment.LOCAL,
-            on_close=[store.close],
-        )
-
-    app = CustomerDeskApp(connect, Settings())
-    app.animation_level = "none"
-    return app
+    connector = in_process(db_path, clock, faults=faults, backoff_base=0.001, backoff_cap=0.01)
+    return build_app(db_path, clock, connector=connector)
 
 
 def now_clock(days_back: int = 0) -> FrozenClock:
@@ -69,8 +42,8 @@ def now_clock(days_back: int = 0) -> FrozenClock:
 
 
 def service_of(desk: CustomerDeskApp) -> SquareService:
-    assert desk.backend is not None
-    return desk.backend.service
+    assert desk.session.connected
+    return desk.session.service
 
 
 async def all_groups(desk: CustomerDeskApp) -> list[CustomerGroup]:
@@ -81,7 +54,7 @@ def notes(desk: CustomerDeskApp) -> list[str]:
     return [f"{n.title}: {n.message}" for n in desk._notifications]
 
 
-async def open_groups_picker(pilot: Pilot[object], name: str) -> GroupPicker:
+async def open_groups_picker(pilot: Pilot[Any], name: str) -> GroupPicker:
     await pilot.press("a")
     await pilot.pause()
     picker = pilot.app.screen
@@ -90,7 +63,7 @@ async def open_groups_picker(pilot: Pilot[object], name: str) -> GroupPicker:
     return picker
 
 
-async def highlight(pilot: Pilot[object], option_id: str) -> None:
+async def highlight(pilot: Pilot[Any], option_id: str) -> None:
     options = pilot.app.screen.query_one(OptionList)
     for _ in range(options.option_count):
         highlighted = options.highlighted
@@ -186,9 +159,9 @@ async def test_three_attempts_at_a_new_group_under_lost_answers_make_one_group(
 # --------------------------------------------------------------------------- customers
 
 
-async def start_new_customer(pilot: Pilot[object], email: str) -> ProfileForm:
+async def start_new_customer(pilot: Pilot[Any], email: str) -> ProfileForm:
     await settle(pilot)
-    if not isinstance(pilot.app.screen, CustomersScreen):
+    if not isinstance(pilot.app.screen, SearchScreen):
         raise AssertionError("not on the customer list")
     pilot.app.screen.query_one(CustomerTable).focus()
     await pilot.press("n")

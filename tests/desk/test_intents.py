@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from app.intents import Intents, group_name_key, tidy_name
+from app.desk.intents import Intents, group_name_key, tidy_name
 from app.square import Address, CustomerFields
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -14,25 +14,31 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from app.safe_text import terminal_safe
-from app.tui import Connected, ConnectFailed, ConnectStep, describe_error, may_write
+from app.messages import Connected, DirectoryLoaded
+from app.safe_text import describe_error, terminal_safe
 from widgets.customer_table import CustomerTable
 from widgets.safe_input import SafeInput
 from widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
-    from app.backend import Backend
     from app.directory import LoadProgress, SearchResults
-    from app.tui import CustomerDeskApp
+    from app.session import Session
 
 REFRESH_EVERY = 60.0
 """Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
 NETWORK_DEBOUNCE = 0.15
 """Seconds of quiet typing before a search that needs Square is sent (the index needs none)."""
 SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
+TITLES = {
+    "connect": "Could not connect",
+    "load": "Loading the directory",
+    "refresh": "Refreshing the directory",
+    "search": "Search",
+}
+"""Each worker group's title when its call fails."""
 
 
-class CustomersScreen(Screen[None]):
+class SearchScreen(Screen[None]):
     """Find a customer: type to search, `enter` to open."""
 
     BINDINGS = [
@@ -45,19 +51,16 @@ class CustomersScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.backend: Backend | None = None
+        self.session = session
         self.results: SearchResults | None = None
         self._status = "starting…"
+        self.loading_worker: Worker[None] | None = None
         self.refresh_timer: Timer | None = None
 
-    @property
-    def desk(self) -> CustomerDeskApp:
-        return cast("CustomerDeskApp", self.app)
-
     def compose(self) -> ComposeResult:
-        yield TopBar("Customer Desk", self.desk.settings)
+        yield TopBar("Customer Desk", self.session.settings)
         yield SafeInput(placeholder=SEARCH_HINT, id="search")
         yield CustomerTable(id="customers")
         yield Static(id="status", markup=False)
@@ -65,23 +68,19 @@ class CustomersScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show_status()
+        self.call_after_refresh(self.connect)  # the first frame first: then the network
 
     # -- the story: connect → load → search → open ---------------------------------------
 
-    def on_connect_step(self, message: ConnectStep) -> None:
-        self.show_status(message.text)
-
-    def on_connect_failed(self, message: ConnectFailed) -> None:
-        self.show_status(f"not connected: {message.reason}")
-
-    def on_connected(self, message: Connected) -> None:
-        self.backend = message.backend
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def connect(self) -> None:
+        await self.session.connect(self.show_status)
+        self.post_message(Connected())  # up to the App: the read-only state, notices
         self.show_status("loading the directory…")
-        self.load_directory()
+        self.loading_worker = self.load_directory()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_directory(self) -> None:
-        assert self.backend is not None
         shown_first = False
 
         def progressed(progress: LoadProgress) -> None:
@@ -92,9 +91,9 @@ class CustomersScreen(Screen[None]):
                 shown_first = True
                 self.run_search()
 
-        await self.backend.directory.load(progressed)
+        await self.session.directory.load(progressed)
         self.run_search()
-        self.desk.settle_memory()
+        self.post_message(DirectoryLoaded())
         if self.refresh_timer is None:
             self.refresh_timer = self.set_interval(REFRESH_EVERY, self.refresh_quietly)
 
@@ -107,16 +106,16 @@ class CustomersScreen(Screen[None]):
         self.query_one(CustomerTable).focus()
 
     def run_search(self) -> None:
-        if self.backend is not None:
+        if self.session.connected:
             self.search(self.query_one("#search", Input).value)
 
     @work(exclusive=True, group="search", exit_on_error=False)
     async def search(self, text: str) -> None:
-        assert self.backend is not None
-        if self.backend.directory.asks_square(text):
+        directory = self.session.directory
+        if directory.asks_square(text):
             # Each keystroke cancels this worker: only a pause in typing reaches Square.
             await asyncio.sleep(NETWORK_DEBOUNCE)
-        results = await self.backend.directory.search(text)
+        results = await directory.search(text)
         if text != self.query_one("#search", Input).value:
             return  # a stale answer: the agent has typed on
         self.results = results
@@ -133,18 +132,19 @@ class CustomersScreen(Screen[None]):
         if event.state is not WorkerState.ERROR:
             return
         reason = describe_error(event.worker.error)
-        title = {"load": "Loading the directory", "search": "Search"}.get(
-            event.worker.group, "Error"
-        )
-        self.show_status(f"{title.lower()} failed: {reason}")
+        title = TITLES.get(event.worker.group, "Error")
+        if event.worker.group == "connect":
+            self.show_status(f"not connected: {reason}")
+        else:
+            self.show_status(f"{title.lower()} failed: {reason}")
         self.notify(reason, title=title, severity="error", markup=False)
 
     def show_status(self, text: str | None = None) -> None:
         if text is not None:
             self._status = text
         parts: list[str] = []
-        if self.results is not None and self.backend is not None:
-            directory = self.backend.directory
+        if self.results is not None and self.session.connected:
+            directory = self.session.directory
             shown = len(self.results.customers)
             total = self.results.total
             noun = "match" if total == 1 else "matches"
@@ -161,7 +161,7 @@ class CustomersScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new":
-            return may_write(self, "CreateCustomer")  # read-only: no `n`, no empty form
+            return self.session.may_write("CreateCustomer")  # read-only: no `n`, no empty form
         return True
 
     def action_focus_search(self) -> None:
@@ -175,32 +175,36 @@ class CustomersScreen(Screen[None]):
             self.query_one(CustomerTable).focus()
 
     def action_refresh(self) -> None:
-        if self.backend is not None:
-            self.refresh_directory()
+        if not self.session.connected:
+            return
+        if self.loading_worker is not None and not self.loading_worker.is_finished:
+            # The load under way fetches everything; the quiet refreshes follow it.
+            self.notify("The directory is still loading.", title="Refresh")
+            return
+        self.refresh_directory()
 
-    @work(exclusive=True, group="load", exit_on_error=False)
+    @work(exclusive=True, group="refresh", exit_on_error=False)
     async def refresh_directory(self, quietly: bool = False) -> None:
         """Ask Square for what changed since the last look; others' edits show up here."""
-        assert self.backend is not None
         if not quietly:
             self.show_status("refreshing…")
-        changed = await self.backend.directory.refresh()
+        changed = await self.session.directory.refresh()
         if changed or not quietly:
             self.show_status(f"refreshed · {changed:,} changed")
             self.run_search()
 
     def refresh_quietly(self) -> None:
-        if self.backend is not None and self.backend.directory.loaded:
+        if self.session.connected and self.session.directory.loaded:
             self.refresh_directory(quietly=True)
 
     @on(CustomerTable.Selected, "#customers")
     def action_open(self) -> None:
         customer = self.query_one(CustomerTable).selected_customer
-        if customer is None or self.backend is None:
+        if customer is None or not self.session.connected:
             return
         from screens.customer import CustomerScreen
 
-        self.app.push_screen(CustomerScreen(self.backend, customer), self.came_back)
+        self.app.push_screen(CustomerScreen(self.session, customer), self.came_back)
 
     def action_copy_id(self) -> None:
         customer = self.query_one(CustomerTable).selected_customer
@@ -209,11 +213,11 @@ class CustomersScreen(Screen[None]):
             self.notify(f"Copied {customer.id} ({customer.display_name})", markup=False)
 
     def action_new(self) -> None:
-        if self.backend is None or not may_write(self, "CreateCustomer"):
+        if not self.session.connected or not self.session.may_write("CreateCustomer"):
             return
         from screens.customer import CustomerScreen
 
-        self.app.push_screen(CustomerScreen(self.backend), self.came_back)
+        self.app.push_screen(CustomerScreen(self.session), self.came_back)
 
     def came_back(self, _: None) -> None:
         """The directory holds every change made there: show it at once."""

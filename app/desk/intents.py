@@ -9,7 +9,7 @@ later run never replays an old create, e.g. after the object was deleted), and a
 intent is dropped once its create is confirmed *and* shown, so a deliberate second
 create of the same data afterwards gets a new key.
 
-Textual-free and cheap to import: the TUI builds one ``Intents`` per connection.
+Textual-free and cheap to import: the session holds one ``Intents`` for the run.
 """
 
 from __future__ import annotations
