@@ -136,7 +136,7 @@ async def measure(base_url: str, queries: list[str]) -> KeystrokeResult:
 
         table.show = show_and_mark  # type: ignore[method-assign]
         table.render_lines = render_lines_and_mark  # type: ignore[method-assign]
-        app._display = display_and_mark  # type: ignore[method-assign]
+        app._display = display_and_mark  # type: ignore[method-assign, assignment]
 
         async def painted_and_idle() -> None:
             await asyncio.wait_for(painted.wait(), 60)

@@ -129,7 +129,7 @@ def new_customer(square: Square, **fields: Any) -> Customer:
     if not any(fields.get(name) for name in IDENTITY):
         fields["given_name"] = unique("Conf")
     customer = square.customers.create(**fields).customer
-    assert customer is not None and customer.id
+    assert isinstance(customer, Customer) and customer.id
     return customer
 
 

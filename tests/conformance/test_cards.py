@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from square import Square
@@ -116,7 +117,7 @@ def test_create_card_idempotency(square: Square) -> None:
 
 def test_create_card_validation(square: Square) -> None:
     cid = some(new_customer(square).id)
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"idempotency_key": ""}, "MISSING_REQUIRED_PARAMETER", "idempotency_key"),
         ({"idempotency_key": "k" * 46}, "VALUE_TOO_LONG", "idempotency_key"),
         ({"source_id": ""}, "MISSING_REQUIRED_PARAMETER", "source_id"),
@@ -127,13 +128,17 @@ def test_create_card_validation(square: Square) -> None:
         ({"card": {}}, "MISSING_REQUIRED_PARAMETER", "card.customer_id"),
     ]  # fmt: skip
     for change, code, field in cases:
-        body = {
+        body: dict[str, Any] = {
             "idempotency_key": unique("key"),
             "source_id": fresh_nonce(),
             "card": {"customer_id": cid},
             **change,
         }
-        expect_error(lambda body=body: square.cards.create(**body), 400, code, field=field)
+
+        def create(body: dict[str, Any] = body) -> object:
+            return square.cards.create(**body)
+
+        expect_error(create, 400, code, field=field)
     # 45 characters is the longest key
     assert square.cards.create(
         idempotency_key="k" * 44 + unique("")[-1],

@@ -42,10 +42,12 @@ def test_a_body_over_the_cap_is_request_entity_too_large(square: Square) -> None
 
 def test_timestamps_past_the_calendar_edge_are_invalid_time(square: Square) -> None:
     for moment in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+
+        def search_from(moment: str = moment) -> object:
+            return square.customers.search(query={"filter": {"created_at": {"start_at": moment}}})
+
         expect_error(
-            lambda moment=moment: square.customers.search(
-                query={"filter": {"created_at": {"start_at": moment}}}
-            ),
+            search_from,
             400,
             "INVALID_TIME",
             field="query.filter.created_at.start_at",

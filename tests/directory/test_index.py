@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ PEOPLE = [
 ]
 
 
-def names(customers: list[Customer]) -> list[str]:
+def names(customers: Sequence[Customer]) -> list[str]:
     return [c.display_name for c in customers]
 
 

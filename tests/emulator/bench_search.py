@@ -59,7 +59,7 @@ async def run(count: int) -> None:
             def flt(name: str, text: str) -> dict[str, object]:
                 return {"limit": 100, "query": {"filter": {name: {"fuzzy": text}}}}
 
-            cases = {
+            cases: dict[str, list[dict[str, object]]] = {
                 "email fuzzy": [flt("email_address", w) for w in words * 5],
                 "phone fuzzy": [flt("phone_number", d) for d in digits * 5],
                 "no filter": [{"limit": 100}] * 40,

@@ -19,7 +19,7 @@ from app.emulator import DEMO_TOKEN, shapes
 from app.emulator.asgi import create_app
 from app.emulator.store import Store
 
-WRITES = [
+WRITES: list[tuple[str, str, shapes.JsonType]] = [
     ("POST", "/v2/customers", shapes.CREATE_CUSTOMER),
     ("PUT", "/v2/customers/{cid}", shapes.UPDATE_CUSTOMER),
     ("POST", "/v2/customers/search", shapes.SEARCH_CUSTOMERS),
@@ -80,6 +80,7 @@ def shaped(jtype: shapes.JsonType) -> st.SearchStrategy[Any]:
     elif jtype == "boolean":
         shape = st.booleans()
     else:
+        assert isinstance(jtype, tuple)
         kind, arg = jtype
         if kind == "enum":
             shape = st.one_of(st.sampled_from(sorted(arg)), TEXT)
@@ -112,7 +113,9 @@ class Client:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, Store, dict]]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Client, Store, dict[str, Any]]]:
     store = Store(Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.sqlite3")
     client = Client(store)
     created = client.request("POST", "/v2/customers", json={"given_name": "Ada"})

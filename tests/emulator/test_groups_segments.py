@@ -44,7 +44,13 @@ async def test_group_crud(client: httpx.AsyncClient, clock: FrozenClock) -> None
 
 
 async def test_group_name_is_required(client: httpx.AsyncClient) -> None:
-    for body in ({}, {"group": {}}, {"group": {"name": ""}}, {"group": {"name": "  "}}):
+    bodies: list[dict[str, Any]] = [
+        {},
+        {"group": {}},
+        {"group": {"name": ""}},
+        {"group": {"name": "  "}},
+    ]
+    for body in bodies:
         response = await client.post("/v2/customers/groups", json=body)
         assert response.status_code == 400, body
         assert error_of(response)["category"] == "INVALID_REQUEST_ERROR"

@@ -24,7 +24,7 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Handler = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CUSTOMER = {"id": "C1", "given_name": "Ada", "created_at": "2026-01-01T00:00:00Z", "version": 1}
-ITEMS = {
+ITEMS: dict[str, tuple[str, dict[str, Any]]] = {
     "/v2/customers": ("customers", CUSTOMER),
     "/v2/customers/search": ("customers", CUSTOMER),
     "/v2/customers/groups": ("groups", {"id": "G1", "name": "VIP"}),

@@ -82,6 +82,7 @@ async def test_typing_vip_offers_the_existing_vip_first(demo_db: Path) -> None:
         customer = await open_first(pilot)
         vip = next(g for g in await all_groups(desk) if g.name == "VIP")
         await service_of(desk).remove_group_from_customer(customer.id, vip.id)
+        assert isinstance(desk.screen, CustomerScreen)
         desk.screen.action_reload()
         await settle(pilot)
         await pilot.press("]", "]")
@@ -201,6 +202,7 @@ async def test_when_the_answer_is_lost_ctrl_s_again_creates_one_customer(demo_db
         form = await start_new_customer(pilot, "grace@again.test")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert isinstance(desk.screen, CustomerScreen)
         assert form.editing and not desk.screen.customer.id  # the form is kept
         assert desk.screen.query_one("#email_address", Input).value == "grace@again.test"
         lost = [note for note in notes(desk) if "answer was lost" in note]
@@ -265,6 +267,7 @@ async def test_a_card_retried_after_a_lost_answer_is_added_once(demo_db: Path) -
         assert desk.screen is dialog  # kept open, saying what happened
         error = str(dialog.query_one("#error").render())
         assert "answer was lost" in error and "not add a second card" in error
+        assert isinstance(dialog, AddCardDialog)
         first_key = dialog.idempotency_key
         assert first_key
         faults.lost_answer_rate = 0.0

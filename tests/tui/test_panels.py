@@ -42,7 +42,7 @@ async def test_add_and_remove_a_card(desk: CustomerDeskApp) -> None:
         tab = desk.screen.query_one(TabbedContent).get_tab("cards")
         assert str(tab.label) == f"Cards ({len(after)})"
         # Remove it: select its row, d, confirm.
-        panel.query_one("DataTable").move_cursor(row=panel.cards.index(added))  # type: ignore[attr-defined]
+        panel.query_one("DataTable").move_cursor(row=panel.cards.index(added))
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(desk.screen, ConfirmDialog)

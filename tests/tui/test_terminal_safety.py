@@ -232,7 +232,8 @@ async def test_the_groups_panel_picker_confirm_and_toast_show_placeholders(
         assert_safe(desk, SHOWN_GIVEN, SHOWN_JOINED)
         await pilot.press("y")
         await settle(pilot)
-        assert desk.screen is screen
+        now_shown: object = desk.screen
+        assert now_shown is screen
         assert_safe(desk, f"Removed from {SHOWN_JOINED}.")
 
 
