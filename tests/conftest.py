@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +20,16 @@ DEMO_CUSTOMERS = 300
 
 
 class FrozenClock:
-    """The emulator's clock in tests: it moves only when told to."""
+    """The one clock of the tests (the emulator's and the app's): it moves only when told to."""
 
     def __init__(self, now: datetime = FROZEN_NOW) -> None:
         self.now = now
 
     def __call__(self) -> datetime:
         return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture(scope="session")

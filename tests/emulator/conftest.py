@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +13,7 @@ from app.emulator import DEMO_TOKEN
 from app.emulator.asgi import create_app
 from app.emulator.faults import Faults
 from app.emulator.store import Store
-
-
-class FrozenClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+from tests.conftest import FrozenClock
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ import httpx
 from app.emulator import DEMO_TOKEN
 from app.emulator.asgi import create_app
 from app.emulator.store import Store
+from tests.conftest import FrozenClock
 
-from .conftest import FrozenClock, create, error_of
+from .conftest import create, error_of
 
 
 async def _group(client: httpx.AsyncClient, name: str, **extra: Any) -> dict[str, Any]:
