@@ -1,9 +1,10 @@
 """The emulator as an ASGI app: `create_app`, and the dispatch of each request to its operation.
 
 `create_app(store, *, tokens=None, faults=None, clock=None)` returns a Starlette app that
-answers like Square's Customers, Customer Groups, Customer Segments and Cards APIs: every
-request is read under `guard`'s bounds, routed through `operations.OPERATIONS`,
-authenticated, run (a write in one store transaction) and answered in Square's envelope.
+answers like Square's Customers, Customer Groups, Customer Segments, Customer Custom
+Attributes and Cards APIs: every request is read under `guard`'s bounds, routed through
+`operations.OPERATIONS`, authenticated, run (a write in one store transaction), shaped for
+the request's `Square-Version` (`versions.py`) and answered in Square's envelope.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from . import ALL_SCOPES, DEMO_READONLY_TOKEN, DEMO_TOKEN, READ_SCOPES, SQUARE_VERSION, guard
+from . import (
+    ALL_SCOPES,
+    DEMO_READONLY_TOKEN,
+    DEMO_TOKEN,
+    READ_SCOPES,
+    SQUARE_VERSION,
+    guard,
+    versions,
+)
 from .core import Clock, Emulator
 from .errors import API, INVALID_REQUEST, ApiError, bad_request, insufficient_scopes, not_found
 from .faults import Faults, FaultsMiddleware
@@ -62,6 +71,7 @@ class Dispatcher:
         version = request.headers.get("square-version") or SQUARE_VERSION
         try:
             status, body = await self._handle(request)
+            body = versions.adapt(body, request.headers.get("square-version"), self._cards_of)
             headers: Mapping[str, str] = {}
         except ApiError as exc:
             status, body, headers = exc.status, exc.body(), exc.headers
@@ -72,6 +82,9 @@ class Dispatcher:
         elapsed = (time.perf_counter() - started) * 1000
         # Server-Timing: how long the emulator itself took (benchmarks read it).
         return _json(status, body, version, {**headers, "Server-Timing": f"app;dur={elapsed:.3f}"})
+
+    def _cards_of(self, customer_id: str) -> list[Body]:
+        return self.emulator.store.cards_of(customer_id, include_disabled=False)
 
     async def _handle(self, request: Request) -> Result:
         emu = self.emulator
@@ -145,6 +158,7 @@ def create_app(
     id_seed: int | None = None,
     body_max: int = guard.BODY_MAX,
     body_timeout: float = guard.BODY_TIMEOUT,
+    applications: Mapping[str, str] | None = None,
 ) -> Starlette:
     """The emulator as an ASGI app over `store`.
 
@@ -152,7 +166,9 @@ def create_app(
     DEMO_READONLY_TOKEN with read scopes); `faults` injects latency, errors, rate limits,
     dropped connections and list/search lag; `clock` stamps every write; `id_seed` makes
     the ids of new objects deterministic (tests); `body_max` (bytes) and `body_timeout`
-    (seconds) bound each request body (see `guard`).
+    (seconds) bound each request body (see `guard`); `applications` maps a token to the
+    application it was issued to (default: the emulator's own, `APPLICATION_ID`), which
+    decides the custom attribute definitions it owns and sees.
     """
     the_clock = clock or _utcnow
     rng = random.Random(id_seed) if id_seed is not None else random.Random()
@@ -163,6 +179,7 @@ def create_app(
         rng,
         body_max=body_max,
         body_timeout=body_timeout,
+        applications=applications,
     )
     store.replica.clock = the_clock
     store.replica.lag_seconds = faults.lag_seconds if faults else 0.0

@@ -32,7 +32,7 @@ def _bulk_size(count: int, field_name: str, is_map: bool) -> None:
         )
 
 
-def _map_keys(entries: Body, field_name: str, limit: int) -> None:
+def check_map_keys(entries: Body, field_name: str, limit: int) -> None:
     """Keys of a bulk map: 1 to `limit` characters (MAP_KEY_LENGTH_TOO_SHORT / _LONG)."""
     for key in entries:
         if not key or len(key) > limit:
@@ -42,7 +42,7 @@ def _map_keys(entries: Body, field_name: str, limit: int) -> None:
             )
 
 
-def _entry(run: Callable[[], Body]) -> Body:
+def entry_result(run: Callable[[], Body]) -> Body:
     """One entry of a bulk call: its result, or its errors (the batch goes on)."""
     try:
         return run()
@@ -56,7 +56,7 @@ def bulk_create(emu: Emulator, call: Call) -> Result:
     customers = validation.require(body.get("customers"), "customers")
     shapes.check_type(customers, ("map", ("object", {})), "customers")
     _bulk_size(len(customers), "customers", True)
-    _map_keys(customers, "customers", limits.OTHER_KEY_MAX)
+    check_map_keys(customers, "customers", limits.OTHER_KEY_MAX)
     responses: Body = {}
     for key, data in customers.items():
 
@@ -69,7 +69,7 @@ def bulk_create(emu: Emulator, call: Call) -> Result:
 
             return emu.idempotent("BulkCreateCustomers", key, data, produce)[1]
 
-        responses[key] = _entry(one)
+        responses[key] = entry_result(one)
     return 200, {"responses": responses}
 
 
@@ -78,7 +78,7 @@ def bulk_update(emu: Emulator, call: Call) -> Result:
     customers = validation.require(call.body.get("customers"), "customers")
     shapes.check_type(customers, ("map", ("object", {})), "customers")
     _bulk_size(len(customers), "customers", True)
-    _map_keys(customers, "customers", limits.ID_MAX)
+    check_map_keys(customers, "customers", limits.ID_MAX)
     responses: Body = {}
     for customer_id, data in customers.items():
 
@@ -86,7 +86,7 @@ def bulk_update(emu: Emulator, call: Call) -> Result:
             shapes.check_type(data, shapes.UPDATE_CUSTOMER)
             return {"customer": update_customer(emu, customer_id, data)}
 
-        responses[customer_id] = _entry(one)
+        responses[customer_id] = entry_result(one)
     return 200, {"responses": responses}
 
 
@@ -108,7 +108,7 @@ def bulk_delete(emu: Emulator, call: Call) -> Result:
             delete_customer(emu, customer_id, None)
             return {}
 
-        responses[customer_id] = _entry(one)
+        responses[customer_id] = entry_result(one)
     return 200, {"responses": responses}
 
 
@@ -120,5 +120,5 @@ def bulk_retrieve(emu: Emulator, call: Call) -> Result:
         def one(customer_id: str = customer_id) -> Body:
             return {"customer": require_customer(emu, customer_id)}
 
-        responses[customer_id] = _entry(one)
+        responses[customer_id] = entry_result(one)
     return 200, {"responses": responses}

@@ -1,8 +1,12 @@
 """Cards on file: list, create (from a test nonce or a payment id), retrieve, disable.
 
 Both of Square's APIs are here: the Cards API (`/v2/cards`) and the older customer cards
-endpoints (`/v2/customers/{customer_id}/cards`). The sandbox's test nonces are honoured:
-`cnon:card-nonce-ok` makes a card, the documented refusal nonces answer their errors.
+endpoints (`/v2/customers/{customer_id}/cards`). The sandbox's test nonces are honoured as
+Square's sandbox does: `cnon:card-nonce-ok` makes a card every time it is used (for any
+customer, under any new CreateCard key: Square's own SDK test suites reuse it on every
+run), the documented refusal nonces answer their errors (`cnon:card-nonce-already-used`:
+`CARD_TOKEN_USED`). A payment id is single-use: used again on CreateCard it is
+`SOURCE_USED`.
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ def _source_kind(source: str) -> str:
     return "invalid"
 
 
+def _reusable(source: str) -> bool:
+    """A sandbox test nonce: good for any number of cards (a payment id is used once)."""
+    return _source_kind(source) == "ok"
+
+
 def _refuse_source(source: str, field_name: str) -> None:
     refused = _REFUSED_NONCES.get(source)
     if refused is not None:
@@ -53,6 +62,11 @@ def _refuse_source(source: str, field_name: str) -> None:
         raise ApiError(status, category, code, f"The card was refused ({code}).", field_name)
     if _source_kind(source) == "invalid":
         raise bad_request("INVALID_CARD_DATA", "Invalid card data.", field_name)
+
+
+def _fingerprint(source: str) -> str:
+    """The card's fingerprint: the same for every card a source makes (one card number)."""
+    return "sq-1-" + hashlib.sha256(source.encode()).hexdigest()[:40]
 
 
 def _make_card(
@@ -78,7 +92,7 @@ def _make_card(
         "exp_year": now.year + 2,
         "cardholder_name": cardholder_name,
         "billing_address": address,
-        "fingerprint": "sq-1-" + hashlib.sha256(source.encode()).hexdigest()[:40],
+        "fingerprint": _fingerprint(source),
         "customer_id": customer_id,
         "merchant_id": MERCHANT_ID,
         "reference_id": reference_id,
@@ -91,7 +105,8 @@ def _make_card(
     }
     card = {k: v for k, v in card.items() if v not in (None, "", {})}
     emu.store.put_card(card, format_ts(now))
-    emu.store.use_source(source, card_id)
+    if not _reusable(source):
+        emu.store.use_source(source, card_id)
     return card
 
 
@@ -167,7 +182,7 @@ def create_card(emu: Emulator, call: Call) -> Result:
                 "card.customer_id",
             )
         _refuse_source(source, "source_id")
-        if emu.store.source_card(source) is not None:
+        if not _reusable(source) and emu.store.source_card(source) is not None:
             raise bad_request("SOURCE_USED", "The source was already used.", "source_id")
         card = _make_card(
             emu, source, customer_id, name, card_in.get("billing_address"), ref or None
@@ -202,8 +217,14 @@ def create_customer_card(emu: Emulator, call: Call) -> Result:
     validation.clean_address(body.get("billing_address") or {}, "billing_address")
     require_customer(emu, customer_id)
     _refuse_source(nonce, "card_nonce")
+    # Idempotent per nonce (there is no idempotency key): the same nonce gives the same
+    # card — per customer for a reusable test nonce, for good for any other.
+    if _reusable(nonce):
+        for card in emu.store.cards_of(customer_id, include_disabled=False):
+            if card.get("fingerprint") == _fingerprint(nonce):
+                return 200, {"card": card}
     used = emu.store.source_card(nonce)
-    if used is not None:  # idempotent per nonce: the same nonce gives the same card
+    if used is not None:
         card = _require_card(emu, used)
         if card.get("customer_id") != customer_id:
             raise bad_request("CARD_TOKEN_USED", "The card nonce was already used.", "card_nonce")

@@ -1,9 +1,10 @@
 """The emulator's state and the rules every operation shares: clock, ids, auth, idempotency.
 
-An `Emulator` is what each handler is given: the store, the bearer tokens and their
-scopes, the clock that stamps writes, the random source of new ids and the bounds on a
-request body. The handlers per resource are in `customers.py`, `bulk.py`, `groups.py`,
-`segments.py`, `cards.py` and `oauth.py`; the ASGI entry that calls them is `asgi.py`.
+An `Emulator` is what each handler is given: the store, the bearer tokens with their
+scopes and applications, the clock that stamps writes, the random source of new ids and
+the bounds on a request body. The handlers per resource are in `customers.py`, `bulk.py`,
+`groups.py`, `segments.py`, `cards.py`, `oauth.py`, `attribute_definitions.py` and
+`custom_attributes.py`; the ASGI entry that calls them is `asgi.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from . import guard
+from . import APPLICATION_ID, guard
 from .cursors import fingerprint
 from .errors import bad_request, unauthorized
 from .ids import new_id
@@ -37,9 +38,12 @@ class Emulator:
         *,
         body_max: int = guard.BODY_MAX,
         body_timeout: float = guard.BODY_TIMEOUT,
+        applications: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
         self.tokens = dict(tokens)
+        self.applications = dict(applications or {})
+        """Token → the application it was issued to (default `APPLICATION_ID`)."""
         self.clock = clock
         self.rng = rng
         self.body_max = body_max
@@ -64,6 +68,11 @@ class Emulator:
         if scopes is None:
             raise unauthorized()
         return scopes
+
+    def application(self, headers: Mapping[str, str]) -> str:
+        """The application the request's (already authenticated) token belongs to."""
+        token = headers.get("authorization", "").partition(" ")[2]
+        return self.applications.get(token.strip(), APPLICATION_ID)
 
     def idempotent(
         self, scope: str, key: str | None, request_body: Any, produce: Callable[[], Result]

@@ -71,10 +71,20 @@ def offset_cursor(cursor: str | None, query_id: str) -> int:
     return position
 
 
-def offset_page(call: Call, operation: str, key: str, items: list[Any]) -> Result:
-    """A page of a short list (groups, segments): `limit` 1–50, an offset cursor."""
-    limit = check_limit(query_int(call.query, "limit"), GROUPS_LIMIT_DEFAULT, GROUPS_LIMIT_MAX)
-    query_id = fingerprint([operation])
+def offset_page(
+    call: Call,
+    operation: str,
+    key: str,
+    items: list[Any],
+    *,
+    default: int = GROUPS_LIMIT_DEFAULT,
+    maximum: int = GROUPS_LIMIT_MAX,
+    query: Any = None,
+) -> Result:
+    """A page of a short list (groups, segments, custom attributes): `limit` 1–`maximum`
+    (`default` when absent), an offset cursor valid only for the same `query`."""
+    limit = check_limit(query_int(call.query, "limit"), default, maximum)
+    query_id = fingerprint([operation] if query is None else [operation, query])
     start = offset_cursor(call.query.get("cursor"), query_id)
     chunk = items[start : start + limit]
     body: Body = {}

@@ -137,7 +137,7 @@ def search_customers(emu: Emulator, call: Call) -> Result:
         body.get("limit"), limits.LIST_LIMIT_DEFAULT, limits.LIST_LIMIT_MAX
     )
     raw_query: dict[str, Any] = body.get("query") or {}
-    query = parse_search_query(emu.store, raw_query)
+    query = parse_search_query(emu.store, raw_query, emu.application(call.headers))
     query_id = fingerprint(
         ["SearchCustomers", raw_query.get("filter") or {}, query.sort_field, query.descending]
     )

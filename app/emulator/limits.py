@@ -27,6 +27,21 @@ ID_MAX = 255  # any id a client names (ids in bodies, bulk keys)
 CURSOR_MAX = 2048  # a pagination cursor (ours are well under 200 characters)
 SOURCE_ID_MAX = 16384  # CreateCard `source_id` (spec: maxLength 16384)
 QUERY_INT_DIGITS_MAX = 18  # integer query parameters: longer is out of any range
+# Customer custom attributes: what Square leaves undocumented (NOTES "UNDOCUMENTED").
+DEFINITIONS_PER_APP_MAX = 100  # definitions one application may own (Orders' figure)
+ATTRIBUTE_STRING_MAX = 1000  # a String value's characters
+SELECTION_OPTIONS_MAX = 100  # options of one Selection definition
+SELECTION_NAME_MAX = 255  # characters of one Selection option's name
+CUSTOM_FILTERS_MAX = 10  # custom attribute filters in one SearchCustomers query (spec: 10)
+
+# --- custom attribute limits from NOTES.md -------------------------------------------------
+ATTRIBUTE_KEY_MAX = 60  # a simple key: 1-60 of [a-zA-Z0-9._-]
+DEFINITION_TEXT_MAX = 255  # a definition's `name` and `description`
+ATTRIBUTE_LIST_DEFAULT = 20  # definitions / attributes per page (advisory)
+ATTRIBUTE_LIST_MAX = 100
+BULK_UPSERT_MAX = 25  # entries of one BulkUpsertCustomerCustomAttributes
+NUMBER_FRACTION_DIGITS_MAX = 5  # a Number value: an integer or up to 5 fraction digits
+NUMBER_ABS_MAX = 92233720368547  # |Number| bound (spec CustomerCustomAttributeFilterValue)
 
 # --- limits from NOTES.md ---------------------------------------------------------------
 MAX_LENGTH: dict[str, int] = {

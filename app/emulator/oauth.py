@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import APPLICATION_ID
 from .core import Emulator
 from .ids import MERCHANT_ID
 from .routing import Call, Routes
 
 routes = Routes()
 
-CLIENT_ID = "sq0idp-customer-desk-emulator"
-"""The application id the emulator's tokens were issued to."""
+CLIENT_ID = APPLICATION_ID
+"""The application id the emulator's own tokens were issued to (a token may be given
+another application's id: `create_app(applications=...)`)."""
 
 
 def bearer_token(headers: Any) -> str:
@@ -32,7 +34,10 @@ def bearer_token(headers: Any) -> str:
 def retrieve_token_status(emu: Emulator, call: Call) -> tuple[int, dict[str, Any]]:
     """200 with the token's scopes (sorted, as a stable answer), merchant and client."""
     scopes = emu.tokens.get(bearer_token(call.headers), frozenset())
-    body: dict[str, Any] = {"client_id": CLIENT_ID, "merchant_id": MERCHANT_ID}
+    body: dict[str, Any] = {
+        "client_id": emu.application(call.headers),
+        "merchant_id": MERCHANT_ID,
+    }
     if scopes:
         body["scopes"] = sorted(scopes)
     return 200, body

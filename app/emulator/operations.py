@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import re
 
-from . import bulk, cards, customers, groups, oauth, segments
+from . import (
+    attribute_definitions,
+    bulk,
+    cards,
+    custom_attributes,
+    customers,
+    groups,
+    oauth,
+    segments,
+)
 from .routing import Operation, match
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -18,6 +27,8 @@ OPERATIONS: tuple[Operation, ...] = (
     *groups.routes.operations,
     *segments.routes.operations,
     *cards.routes.operations,
+    *attribute_definitions.routes.operations,
+    *custom_attributes.routes.operations,
     *oauth.routes.operations,
 )
 

@@ -275,6 +275,8 @@ class CustomerReplica:
             lookups.append(self._by_phone.get(want_phone, set()) if want_phone else set())
         if q.reference is not None and q.reference.exact is not None:
             lookups.append(self._by_ref.get(q.reference.exact, set()))
+        if q.custom_ids is not None:
+            lookups.append(set(q.custom_ids))
         if lookups:
             exact = set.intersection(*lookups)
             if not exact:

@@ -17,6 +17,7 @@ from . import ALL_SCOPES, DEMO_READONLY_TOKEN, DEMO_TOKEN
 from .faults import Faults
 from .schema import SCHEMA_VERSION, SchemaVersionError
 from .seed import seed_demo
+from .seed_attributes import SEEDED, seed_custom_attributes
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,9 @@ def open_demo_store(
 ) -> Store:
     """Open (creating) the store at `path` and seed it with the demo directory when empty.
 
-    The demo database outlives app upgrades. When the file holds a demo of another schema
+    The demo database outlives app upgrades. A demo of an older schema version the store
+    upgrades in place (`schema.MIGRATIONS`) keeps its customers and gets what the demo has
+    since gained (its custom attributes). When the file holds a demo of another schema
     version (or, at the default demo path, anything unreadable), it is moved aside to
     `<name>.old-<version>` and a fresh demo is seeded; `store.replaced` then names the old
     file and a warning is logged on `app.emulator.runner` (never printed: a TUI may be
@@ -64,6 +67,9 @@ def open_demo_store(
     store.replaced = replaced
     if store.get_meta("seed") is None and store.customer_count() == 0:
         seed_demo(store, customers=customers, seed=seed)
+    elif store.get_meta("seed") is not None and store.get_meta(SEEDED) is None:
+        # A demo upgraded in place from before custom attributes: give it the demo's.
+        seed_custom_attributes(store, store.customers_by_creation(), seed=seed)
     return store
 
 

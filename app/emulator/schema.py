@@ -11,16 +11,49 @@ import sqlite3
 from contextlib import suppress
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """`PRAGMA user_version` of an emulator database made by this code.
 
 Bump it with any change to `SCHEMA` or to what a column or a stored document means. A
-demo database of another version is moved aside and seeded afresh (`runner.open_demo_store`);
-any other database of another version is refused (`SchemaVersionError`). Version 0 is a
-database made before versions were recorded.
+database of a version `MIGRATIONS` knows is upgraded in place; a demo database of any
+other version is moved aside and seeded afresh (`runner.open_demo_store`); any other
+database of another version is refused (`SchemaVersionError`). Version 0 is a database
+made before versions were recorded.
+
+History: 1 customers, groups, segments, cards; 2 adds the customer custom attributes
+(`attribute_definitions`, `attribute_values`).
 """
 
-SCHEMA = """
+ATTRIBUTE_TABLES = """
+CREATE TABLE IF NOT EXISTS attribute_definitions (
+    owner TEXT NOT NULL,
+    key TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (owner, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attribute_values (
+    customer_id TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (customer_id, owner, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS attribute_values_by_key ON attribute_values (owner, key);
+"""
+"""Custom attribute definitions (owner = the application that made one, `square` for the
+seller's own custom fields) and their values on customers (`value` is JSON)."""
+
+MIGRATIONS: dict[int, str] = {1: ATTRIBUTE_TABLES}
+"""Version N → the SQL that makes a database of version N one of version N + 1."""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS customers (
     id TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
@@ -85,6 +118,8 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+    + ATTRIBUTE_TABLES
+)
 
 
 class SchemaVersionError(Exception):
@@ -145,7 +180,8 @@ def chmod_journals(path: Path) -> None:
 
 
 def open_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Check the file's schema version, set the pragmas, create the schema in a new file.
+    """Check the file's schema version, set the pragmas, create the schema in a new file,
+    upgrade a file of an older version `MIGRATIONS` knows.
 
     `SchemaVersionError` (naming `path`) for a file of another version or not a database.
     """
@@ -153,11 +189,15 @@ def open_schema(conn: sqlite3.Connection, path: Path) -> None:
         found = schema_version(conn)
     except sqlite3.DatabaseError as exc:
         raise SchemaVersionError(path, None, str(exc)) from None
-    if found is not None and found != SCHEMA_VERSION:
+    if found is not None and found != SCHEMA_VERSION and not _migratable(found):
         raise SchemaVersionError(path, found)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=OFF")
+    if found is not None and found != SCHEMA_VERSION:
+        _migrate(conn, found)
+        if schema_version(conn) != SCHEMA_VERSION:  # pragma: no cover - a race lost
+            raise SchemaVersionError(path, schema_version(conn))
     if found is None:
         # One transaction: another process opening the new file at the same time
         # waits, then finds the tables and the version in place.
@@ -166,3 +206,19 @@ def open_schema(conn: sqlite3.Connection, path: Path) -> None:
         )
         if schema_version(conn) != SCHEMA_VERSION:  # pragma: no cover - a race lost
             raise SchemaVersionError(path, schema_version(conn))
+
+
+def _migratable(version: int) -> bool:
+    """Whether `MIGRATIONS` leads from `version` to `SCHEMA_VERSION`."""
+    return 0 < version < SCHEMA_VERSION and all(
+        step in MIGRATIONS for step in range(version, SCHEMA_VERSION)
+    )
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Upgrade in one transaction, step by step; another process doing the same waits, then
+    finds each step already done (every step is `IF NOT EXISTS`)."""
+    steps = "\n".join(MIGRATIONS[step] for step in range(version, SCHEMA_VERSION))
+    conn.executescript(
+        f"BEGIN IMMEDIATE;\n{steps}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+    )

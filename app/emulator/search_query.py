@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import APPLICATION_ID
+from .attribute_filter import customers_matching
 from .errors import bad_request
 from .limits import FILTER_TEXT_MAX, SEGMENT_FILTER_MAX
 from .validation import check_max, parse_time
@@ -44,6 +46,8 @@ class Query:
     segments_any: frozenset[str] | None = None
     segments_all: frozenset[str] | None = None
     segments_none: frozenset[str] | None = None
+    custom_ids: frozenset[str] | None = None
+    """The customers the `custom_attribute` filters match (None: no such filter)."""
     sort_field: str = "DEFAULT"
     descending: bool = False
     empty: bool = False  # known to match nothing (e.g. an unparsable exact phone)
@@ -64,6 +68,7 @@ class Query:
                 self.segments_any,
                 self.segments_all,
                 self.segments_none,
+                self.custom_ids,
             )
         )
 
@@ -99,8 +104,9 @@ def _time_range(raw: Body | None, path: str) -> tuple[str | None, str | None] | 
     return (lo, hi)
 
 
-def parse_search_query(store: Store, raw: Body) -> Query:
-    """Validate SearchCustomers' `query` (already type-checked) into a `Query`."""
+def parse_search_query(store: Store, raw: Body, app: str = APPLICATION_ID) -> Query:
+    """Validate SearchCustomers' `query` (already type-checked) into a `Query`; `app` is
+    the caller's application (which custom attributes it may filter on)."""
     flt: Body = raw.get("filter") or {}
     sort: Body = raw.get("sort") or {}
     base = "query.filter"
@@ -117,12 +123,9 @@ def parse_search_query(store: Store, raw: Body) -> Query:
     if source and source.get("values"):
         query.sources = frozenset(source["values"])
         query.source_rule = source.get("rule") or "INCLUDE"
-    if flt.get("custom_attribute"):
-        raise bad_request(
-            "BAD_REQUEST",
-            "Custom attribute filters are not supported by the emulator.",
-            f"{base}.custom_attribute",
-        )
+    custom = flt.get("custom_attribute")
+    if custom and custom.get("filters"):
+        query.custom_ids = customers_matching(store, custom, app, f"{base}.custom_attribute")
     groups = flt.get("group_ids")
     if groups:
         known = {g["id"] for g in store.list_groups()}

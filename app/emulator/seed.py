@@ -4,8 +4,9 @@
 directory: names (with a few accented and awkward ones), valid emails, real-looking phone
 numbers that pass phonenumbers' validation (mostly US in assorted human formats, some
 UK / CA / AU / IE), addresses, birthdays, notes, companies, reference ids, groups,
-segments and cards on file. Everything comes from one `random.Random(seed)`: the same
-arguments give the same ids and timestamps whatever the wall clock says.
+segments and cards on file, and custom attributes (`seed_attributes.py`). Everything
+comes from `random.Random(seed)`: the same arguments give the same ids and timestamps
+whatever the wall clock says.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import ids, normalise
+from .seed_attributes import seed_custom_attributes
 from .seed_data import (
     CARD_BRANDS,
     COMPANY_SUFFIXES,
@@ -318,6 +320,8 @@ def seed_demo(store: Store, *, customers: int = 2500, seed: int = 7) -> None:
         store.bulk_insert_customers(people, memberships, segment_members, phones=phones)
         for card, created_at in cards:
             store.put_card(card, created_at)
+        stamps = [(c["id"], c["created_at"]) for c in people]
+        seed_custom_attributes(store, stamps, seed=seed)
         store.set_meta("seed", f"customers={customers} seed={seed}")
 
 

@@ -53,6 +53,38 @@ FILTER_VALUE: JsonType = (
     "object",
     {"all": ("array", "string"), "any": ("array", "string"), "none": ("array", "string")},
 )
+CUSTOM_ATTRIBUTE_FILTERS: JsonType = (
+    "object",
+    {
+        "filters": (
+            "array",
+            (
+                "object",
+                {
+                    "key": "string",
+                    "updated_at": TIME_RANGE,
+                    "filter": (
+                        "object",
+                        {
+                            "email": TEXT_FILTER,
+                            "phone": TEXT_FILTER,
+                            "text": TEXT_FILTER,
+                            "selection": FILTER_VALUE,
+                            "date": TIME_RANGE,
+                            "number": ("object", {"start_at": "string", "end_at": "string"}),
+                            "boolean": "boolean",
+                            "address": (
+                                "object",
+                                {"postal_code": TEXT_FILTER, "country": ("enum", COUNTRIES)},
+                            ),
+                        },
+                    ),
+                },
+            ),
+        )
+    },
+)
+"""SearchCustomers' `query.filter.custom_attribute` (spec CustomerCustomAttributeFilters)."""
 SEARCH_CUSTOMERS: JsonType = (
     "object",
     {
@@ -79,7 +111,7 @@ SEARCH_CUSTOMERS: JsonType = (
                         "reference_id": TEXT_FILTER,
                         "group_ids": FILTER_VALUE,
                         "segment_ids": FILTER_VALUE,
-                        "custom_attribute": ("object", {"filters": ("array", ("object", {}))}),
+                        "custom_attribute": CUSTOM_ATTRIBUTE_FILTERS,
                     },
                 ),
                 "sort": (

@@ -3,7 +3,8 @@
 SQLite is the source of truth; `Store.replica` is the in-memory replica that list and
 search read (see `replica.py`). Writes made inside `transaction()` are published to the
 replica when the transaction commits, never before and never on rollback. The schema is
-in `schema.py`; groups, segments and cards in `store_links.py`.
+in `schema.py`; groups, segments and cards in `store_links.py`; custom attributes in
+`store_attributes.py`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .normalise import phone_e164, sort_key
 from .replica import CustomerReplica, Page
 from .schema import chmod_journals, create_private, open_schema
 from .search_query import Key, Query
+from .store_attributes import AttributeTables
 from .store_links import GROUPS, SEGMENTS, LinkTables
 
 # The order of fields in a Customer, as in Square's schema.
@@ -98,7 +100,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 _CUSTOMER_COLUMNS = "id, created_at, updated_at, version, creation_source, doc, phone_e164"
 
 
-class Store(LinkTables):
+class Store(LinkTables, AttributeTables):
     """The emulator's state in one SQLite file (WAL journal).
 
     A new (or empty) file gets the schema and `SCHEMA_VERSION`; a file of another version,
@@ -218,13 +220,22 @@ class Store(LinkTables):
             self._touched.add(customer["id"])
 
     def delete_customer(self, customer_id: str) -> None:
-        """Delete a customer, its memberships, and disable its cards."""
+        """Delete a customer, its memberships and custom attributes; disable its cards."""
         with self.transaction():
             self.conn.execute("DELETE FROM customers WHERE id = ?", (customer_id,))
             self._unlink_customer(customer_id)
+            self._drop_values_of(customer_id)
             for card in self.cards_of(customer_id, include_disabled=False):
                 self.disable_card(card)
             self._touched.add(customer_id)
+
+    def customers_by_creation(self) -> list[tuple[str, str]]:
+        """Every customer's (id, created_at), oldest first."""
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT id, created_at FROM customers ORDER BY created_at, id"
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     def customer_count(self) -> int:
         with self.lock:

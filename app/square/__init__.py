@@ -7,8 +7,9 @@ from the modules, so callers do not depend on the package's inner layout:
 ``client``         :class:`SquareService`, put together from the modules below
 ``core``           construction, one call with its retries within one deadline
 ``recovery``       did my write land: lost creates, retried updates and deletes
-``customers``      ``bulk``, ``groups``, ``segments``, ``cards``, ``token``: the
-                   endpoints, one module per resource
+``customers``      ``bulk``, ``groups``, ``segments``, ``cards``,
+                   ``custom_attributes``, ``token``: the endpoints, one module per
+                   resource
 ``errors``         the typed error family (:class:`SquareError` and its subclasses)
 ``retry``          :class:`RetryPolicy`: what is retried, how long to wait
 ``paging``         :class:`CursorChain`: one listing's cursors, checked
@@ -16,6 +17,7 @@ from the modules, so callers do not depend on the package's inner layout:
 ``wire``           path segments, query parameters, parsed models
 ``limits``         the ceilings on what a server may send
 ``models``         pydantic models of Square's objects and request bodies
+``attribute_models``  custom attribute definitions, values, schemas and types
 ``access``         :class:`WriteAccess`: the one read-only decision
 ``redaction``      the token and token-shaped text blanked out of messages
 =================  ==============================================================
@@ -37,6 +39,20 @@ if TYPE_CHECKING:
         WRITE_OPERATIONS,
         TokenStatus,
         WriteAccess,
+    )
+    from app.square.attribute_models import (
+        AttributeType,
+        CustomAttribute,
+        CustomAttributeDefinition,
+        CustomAttributeDefinitionFields,
+        CustomAttributeDefinitionPage,
+        CustomAttributePage,
+        CustomAttributeUpsert,
+        SelectionOption,
+        Visibility,
+        selection_schema,
+        type_schema,
+        wire_value,
     )
     from app.square.client import SquareService
     from app.square.customers import QueryLike
@@ -62,10 +78,14 @@ if TYPE_CHECKING:
     )
     from app.square.models import (
         Address,
+        AddressFilter,
         BulkUpdateEntry,
         Card,
         CardPage,
         CreationSourceFilter,
+        CustomAttributeFilter,
+        CustomAttributeFilters,
+        CustomAttributeFilterValue,
         Customer,
         CustomerFields,
         CustomerFilter,
@@ -79,6 +99,7 @@ if TYPE_CHECKING:
         CustomerSort,
         CustomerTaxIds,
         FilterValue,
+        NumberRange,
         TextFilter,
         TimeRange,
     )
@@ -97,6 +118,8 @@ __all__ = [
     "REDACTED",
     "WRITE_OPERATIONS",
     "Address",
+    "AddressFilter",
+    "AttributeType",
     "BulkUpdateEntry",
     "Card",
     "CardDeclinedError",
@@ -104,6 +127,15 @@ __all__ = [
     "ConflictError",
     "CreationSourceFilter",
     "CursorChain",
+    "CustomAttribute",
+    "CustomAttributeDefinition",
+    "CustomAttributeDefinitionFields",
+    "CustomAttributeDefinitionPage",
+    "CustomAttributeFilter",
+    "CustomAttributeFilterValue",
+    "CustomAttributeFilters",
+    "CustomAttributePage",
+    "CustomAttributeUpsert",
     "Customer",
     "CustomerFields",
     "CustomerFilter",
@@ -122,12 +154,14 @@ __all__ = [
     "NetworkError",
     "NetworkTimeoutError",
     "NotFoundError",
+    "NumberRange",
     "PaginationError",
     "QueryLike",
     "RateLimitedError",
     "ReadOnlyError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SelectionOption",
     "ServerError",
     "SquareError",
     "SquareService",
@@ -137,12 +171,16 @@ __all__ = [
     "UnauthorizedError",
     "UnreadableAnswerError",
     "ValidationError",
+    "Visibility",
     "WriteAccess",
     "error_from_envelope",
     "error_from_errors",
     "looks_secret",
     "redact",
+    "selection_schema",
     "shown",
+    "type_schema",
+    "wire_value",
 ]
 
 _HOMES: dict[str, str] = {
@@ -151,6 +189,18 @@ _HOMES: dict[str, str] = {
     "WRITE_OPERATIONS": "access",
     "TokenStatus": "access",
     "WriteAccess": "access",
+    "AttributeType": "attribute_models",
+    "CustomAttribute": "attribute_models",
+    "CustomAttributeDefinition": "attribute_models",
+    "CustomAttributeDefinitionFields": "attribute_models",
+    "CustomAttributeDefinitionPage": "attribute_models",
+    "CustomAttributePage": "attribute_models",
+    "CustomAttributeUpsert": "attribute_models",
+    "SelectionOption": "attribute_models",
+    "Visibility": "attribute_models",
+    "selection_schema": "attribute_models",
+    "type_schema": "attribute_models",
+    "wire_value": "attribute_models",
     "SquareService": "client",
     "QueryLike": "customers",
     "CardDeclinedError": "errors",
@@ -172,6 +222,11 @@ _HOMES: dict[str, str] = {
     "error_from_envelope": "errors",
     "error_from_errors": "errors",
     "Address": "models",
+    "AddressFilter": "models",
+    "CustomAttributeFilter": "models",
+    "CustomAttributeFilters": "models",
+    "CustomAttributeFilterValue": "models",
+    "NumberRange": "models",
     "BulkUpdateEntry": "models",
     "Card": "models",
     "CardPage": "models",

@@ -33,6 +33,12 @@ WRITE_OPERATIONS: Mapping[str, str] = {
     "DeleteCustomerGroup": CUSTOMERS_WRITE,
     "CreateCard": PAYMENTS_WRITE,
     "DisableCard": PAYMENTS_WRITE,
+    "CreateCustomerCustomAttributeDefinition": CUSTOMERS_WRITE,
+    "UpdateCustomerCustomAttributeDefinition": CUSTOMERS_WRITE,
+    "DeleteCustomerCustomAttributeDefinition": CUSTOMERS_WRITE,
+    "UpsertCustomerCustomAttribute": CUSTOMERS_WRITE,
+    "DeleteCustomerCustomAttribute": CUSTOMERS_WRITE,
+    "BulkUpsertCustomerCustomAttributes": CUSTOMERS_WRITE,
 }
 """Every Square operation of the service that changes something → the scope it needs
 (Square's spec). Everything else the service calls is a read, POST or not

@@ -7,8 +7,9 @@ jitter (honouring ``Retry-After``) on 429, 5xx and network errors (the policy:
 * reads (GET, SearchCustomers, BulkRetrieveCustomers) change nothing;
 * PUT / DELETE / DisableCard / the group membership calls are idempotent;
 * creates carry one idempotency key, generated once per call and reused by its retries
-  (CreateCustomer, CreateCustomerGroup, CreateCard, BulkCreateCustomers; the deprecated
-  CreateCustomerCard is idempotent per nonce);
+  (CreateCustomer, CreateCustomerGroup, CreateCard, BulkCreateCustomers, the custom
+  attribute definition creates and updates, upserts and each bulk upsert entry; the
+  deprecated CreateCustomerCard is idempotent per nonce);
 * UpdateCustomer / BulkUpdateCustomers with a ``version``: a version conflict is never
   retried. But an attempt that failed *ambiguously* (a 5xx, a timeout or a connection
   dropped after the request went out) may have committed, in which case its retry sees
@@ -32,7 +33,8 @@ The access token is sent as ``Authorization: Bearer`` and never appears in a ``r
 
 The class is put together from the core (:mod:`app.square.core`: construction, the call
 with its retries; :mod:`app.square.recovery`: did my write land) and one module per
-resource: ``customers``, ``bulk``, ``groups``, ``segments``, ``cards``, ``token``.
+resource: ``customers``, ``bulk``, ``groups``, ``segments``, ``cards``,
+``custom_attributes``, ``token``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from pydantic import SecretStr
 from app.config import Secret
 from app.square.bulk import BulkEndpoints
 from app.square.cards import CardEndpoints
+from app.square.custom_attributes import CustomAttributeEndpoints
 from app.square.customers import CustomerEndpoints
 from app.square.groups import GroupEndpoints
 from app.square.segments import SegmentEndpoints
@@ -62,6 +65,7 @@ class SquareService(
     GroupEndpoints,
     SegmentEndpoints,
     CardEndpoints,
+    CustomAttributeEndpoints,
     TokenEndpoints,
 ):
     """The Square Customers API, async. Use ``async with`` or call ``aclose()``."""

@@ -10,16 +10,21 @@ fields, so a typo is caught before it reaches Square.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Address",
+    "AddressFilter",
     "BulkUpdateEntry",
     "Card",
     "CardPage",
     "CreationSourceFilter",
+    "CustomAttributeFilter",
+    "CustomAttributeFilterValue",
+    "CustomAttributeFilters",
     "Customer",
     "CustomerFields",
     "CustomerFilter",
@@ -33,6 +38,7 @@ __all__ = [
     "CustomerSort",
     "CustomerTaxIds",
     "FilterValue",
+    "NumberRange",
     "TextFilter",
     "TimeRange",
 ]
@@ -276,6 +282,50 @@ class CreationSourceFilter(RequestModel):
     rule: Literal["INCLUDE", "EXCLUDE"] | None = None
 
 
+class NumberRange(RequestModel):
+    """Square's ``FloatNumberRange``: decimal bounds, both inclusive."""
+
+    start_at: Decimal | str | None = None
+    end_at: Decimal | str | None = None
+
+
+class AddressFilter(RequestModel):
+    """An Address custom attribute's filter: ``postal_code`` (``exact`` only), ``country``."""
+
+    postal_code: TextFilter | None = None
+    country: str | None = None
+
+
+class CustomAttributeFilterValue(RequestModel):
+    """What a custom attribute's value must be: the one kind that fits its type —
+    ``text`` (String), ``email``, ``phone``, ``number``, ``date`` (``YYYY-MM-DD`` bounds,
+    inclusive), ``boolean``, ``selection`` (option *names*, ``any`` / ``all``), ``address``."""
+
+    email: TextFilter | None = None
+    phone: TextFilter | None = None
+    text: TextFilter | None = None
+    selection: FilterValue | None = None
+    date: TimeRange | None = None
+    number: NumberRange | None = None
+    boolean: bool | None = None
+    address: AddressFilter | None = None
+
+
+class CustomAttributeFilter(RequestModel):
+    """One custom attribute (its ``key`` as the caller sees it, e.g. ``square:…``), with a
+    ``filter`` on its value and/or an ``updated_at`` range (inclusive)."""
+
+    key: str
+    filter: CustomAttributeFilterValue | None = None
+    updated_at: TimeRange | None = None
+
+
+class CustomAttributeFilters(RequestModel):
+    """Up to 10 filters on distinct keys; they AND together and with the other filters."""
+
+    filters: list[CustomAttributeFilter] = Field(default_factory=list)
+
+
 class CustomerFilter(RequestModel):
     creation_source: CreationSourceFilter | None = None
     created_at: TimeRange | None = None
@@ -285,7 +335,7 @@ class CustomerFilter(RequestModel):
     reference_id: TextFilter | None = None
     group_ids: FilterValue | None = None
     segment_ids: FilterValue | None = None
-    custom_attribute: dict[str, Any] | None = None
+    custom_attribute: CustomAttributeFilters | None = None
 
 
 class CustomerSort(RequestModel):

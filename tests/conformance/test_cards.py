@@ -49,15 +49,28 @@ def test_the_ok_nonce_makes_square_s_test_card(square: Square) -> None:
     assert (card.enabled, card.version, card.customer_id) == (True, 1, cid)
     assert (card.cardholder_name, card.reference_id) == ("Amelia Earhart", "user-id-1")
     assert square.cards.get(card_id=some(card.id)).card == card
-    # a nonce is good for one card
-    expect_error(
-        lambda: square.cards.create(
-            idempotency_key=unique("key"), source_id="cnon:card-nonce-ok", card={"customer_id": cid}
-        ),
-        400,
-        "SOURCE_USED",
-        field="source_id",
-    )
+
+
+def test_the_ok_nonce_is_reusable(square: Square) -> None:
+    """As on Square's sandbox, where Square's own SDK tests reuse it on every run: every
+    customer, every new CreateCard key, the deprecated endpoint too."""
+    made = []
+    for _ in range(3):
+        cid = some(new_customer(square).id)
+        for _ in range(2):
+            card = square.cards.create(
+                idempotency_key=unique("key"),
+                source_id="cnon:card-nonce-ok",
+                card={"customer_id": cid},
+            ).card
+            made.append(some(some(card).id))
+        other = some(new_customer(square).id)
+        legacy = some(
+            square.customers.cards.create(customer_id=other, card_nonce="cnon:card-nonce-ok").card
+        )
+        assert legacy.customer_id == other and legacy.last4 == "5858"
+        made.append(some(legacy.id))
+    assert len(set(made)) == 9
 
 
 @pytest.mark.parametrize(("nonce", "status", "category", "code"), REFUSED)

@@ -40,9 +40,17 @@ def make_client(store: Store, clock: FrozenClock) -> ClientFactory:
         token: str | None = DEMO_TOKEN,
         faults: Faults | None = None,
         tokens: dict[str, frozenset[str]] | None = None,
+        applications: dict[str, str] | None = None,
         **headers: str,
     ) -> httpx.AsyncClient:
-        app = create_app(store, tokens=tokens, faults=faults, clock=clock, id_seed=1)
+        app = create_app(
+            store,
+            tokens=tokens,
+            faults=faults,
+            clock=clock,
+            id_seed=1,
+            applications=applications,
+        )
         all_headers = dict(headers)
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token}"

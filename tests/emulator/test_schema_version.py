@@ -167,3 +167,51 @@ def test_the_command_line_refuses_a_foreign_database(
     assert runner.main(["--db", str(path), "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "schema version" in err
+
+
+def _as_version_1(path: Path) -> None:
+    """Make `path` what a version-1 emulator wrote: no custom attribute tables."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP TABLE attribute_values; DROP TABLE attribute_definitions; "
+        "DELETE FROM meta WHERE key = 'seed_attributes'; PRAGMA user_version = 1;"
+    )
+    conn.close()
+
+
+def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "kept.sqlite3"
+    store = Store(path)
+    store.set_meta("owner", "not a demo")
+    store.close()
+    _as_version_1(path)
+    upgraded = Store(path)
+    assert upgraded.schema_version == SCHEMA_VERSION == 2
+    assert upgraded.get_meta("owner") == "not a demo"
+    assert upgraded.list_definitions() == []  # the new tables are there, empty
+    upgraded.close()
+    assert _user_version(path) == SCHEMA_VERSION
+
+
+def test_a_version_1_demo_keeps_its_customers_and_gains_custom_attributes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    open_demo_store(path, customers=40, seed=3).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE customers SET doc = json_set(doc, '$.note', 'edited by hand')")
+    conn.commit()
+    conn.close()
+    _as_version_1(path)
+    caplog.set_level(logging.WARNING, logger="app.emulator.runner")
+
+    store = open_demo_store(path, customers=99, seed=3)
+    assert store.replaced is None and caplog.records == []  # nothing moved aside
+    assert store.customer_count() == 40
+    customer_id = store.customers_by_creation()[0][0]
+    assert (store.get_customer(customer_id) or {}).get("note") == "edited by hand"
+    names = {d.get("name") for d in store.list_definitions()}
+    assert {"Favourite drink", "VIP since"} <= names
+    assert any(store.values_of(cid) for cid, _ in store.customers_by_creation())
+    store.close()
+    assert [p.name for p in tmp_path.iterdir() if ".old-" in p.name] == []

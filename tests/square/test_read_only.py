@@ -23,10 +23,13 @@ from app.square import (
     WRITE_OPERATIONS,
     Address,
     BulkUpdateEntry,
+    CustomAttributeDefinitionFields,
+    CustomAttributeUpsert,
     CustomerFields,
     ForbiddenError,
     ReadOnlyError,
     SquareService,
+    type_schema,
 )
 from tests.conftest import CountingTransport, FrozenClock
 
@@ -156,6 +159,28 @@ def every_write(service: SquareService, t: Target) -> dict[str, Callable[[], Awa
         "DeleteCustomerGroup": lambda: service.delete_customer_group(t.member_of),
         "CreateCard": lambda: service.create_card("cnon:card-nonce-ok", customer_id=t.customer_id),
         "DisableCard": lambda: service.disable_card(t.card_id),
+        "CreateCustomerCustomAttributeDefinition": lambda: (
+            service.create_custom_attribute_definition(
+                CustomAttributeDefinitionFields(key="k", schema_=type_schema("String"))
+            )
+        ),
+        "UpdateCustomerCustomAttributeDefinition": lambda: (
+            service.update_custom_attribute_definition(
+                "k", CustomAttributeDefinitionFields(description="d")
+            )
+        ),
+        "DeleteCustomerCustomAttributeDefinition": lambda: (
+            service.delete_custom_attribute_definition("k")
+        ),
+        "UpsertCustomerCustomAttribute": lambda: service.upsert_custom_attribute(
+            t.customer_id, "k", "v"
+        ),
+        "DeleteCustomerCustomAttribute": lambda: service.delete_custom_attribute(
+            t.customer_id, "k"
+        ),
+        "BulkUpsertCustomerCustomAttributes": lambda: service.bulk_upsert_custom_attributes(
+            [CustomAttributeUpsert(customer_id=t.customer_id, key="k", value="v")]
+        ),
     }
 
 
