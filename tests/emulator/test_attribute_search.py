@@ -156,10 +156,10 @@ async def test_filters_and_together(
     red = {"key": "colours", "filter": {"selection": {"any": ["Red"]}}}
     assert await found(client, quick, red) == {"Ann", "Cy"}
     assert await found(client, quick, red, reference_id={"exact": "none"}) == set()
-    after = {"start_at": "2026-03-14T15:12:00Z"}  # the third customer's values onwards
+    after = {"start_at": "2026-11-26T09:32:34Z"}  # the third customer's values onwards
     assert await found(client, {"key": "motto", "updated_at": after}) == {"Cy"}
     # with a customer filter: created before Cy
-    created = {"end_at": "2026-03-14T15:12:00Z"}
+    created = {"end_at": "2026-11-26T09:32:34Z"}
     assert await found(client, quick, created_at=created) == {"Ann", "Bea"}
 
 

@@ -80,8 +80,8 @@ async def test_definition_lifecycle(client: httpx.AsyncClient, clock: FrozenCloc
         "description": "About favorite-movie.",
         "visibility": "VISIBILITY_READ_WRITE_VALUES",
         "version": 1,
-        "updated_at": "2026-03-14T15:09:26.000Z",
-        "created_at": "2026-03-14T15:09:26.000Z",
+        "updated_at": "2026-11-26T09:30:00.000Z",
+        "created_at": "2026-11-26T09:30:00.000Z",
     }
     path = f"{DEFS}/favorite-movie"
     assert (await client.get(path)).json() == {"custom_attribute_definition": made}
