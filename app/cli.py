@@ -15,12 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.backend import Backend, BackendFactory
+from app.session import Connection, Connector
 
 if TYPE_CHECKING:
     from app.config import Settings
     from app.directory.place import StorePlace
-    from app.emulator.serve import RunningEmulator
+    from app.emulator.runner import RunningEmulator
 
 
 DEMO_DB_ENV = "CUSTOMER_DESK_DEMO_DB"
@@ -100,16 +100,16 @@ def store_place(settings: Settings | None, demo_db: Path | None = None) -> Store
     return StorePlace(folder, scope_for(settings.environment.value, settings.base_url))
 
 
-def embedded_factory(db_path: Path, settings: Settings | None = None) -> BackendFactory:
+def embedded_factory(db_path: Path, settings: Settings | None = None) -> Connector:
     """Start the emulator on a free loopback port, seeded on first run, and connect to it
-    (read-only when ``settings`` ask for it).
+    (with the ``settings``' deadline; the session applies their read-only wish).
 
     The emulator accepts only a token made for this run (every scope), not the published
     demo tokens: another local user cannot reach the demo with a token they can read.
     """
 
     def start() -> RunningEmulator:
-        from app.emulator.serve import start_background  # uvicorn, faker, sqlite: off the loop
+        from app.emulator.runner import start_background  # uvicorn, faker, sqlite: off the loop
 
         prepare_demo_files(db_path)
         running = start_background(db_path, token=secrets.token_urlsafe(32))
@@ -124,7 +124,7 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
         running.stop(STOP_TIMEOUT)
         forget()
 
-    async def connect(report: Callable[[str], None]) -> Backend:
+    async def connect(report: Callable[[str], None]) -> Connection:
         report("starting the local demo…")
         running = await asyncio.to_thread(start)
         from app.lifecycle import at_hard_exit
@@ -132,27 +132,24 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
         # Should the app be cut short (its terminal gone, a hung shutdown), the database
         # is still closed cleanly.
         forget = at_hard_exit(lambda: running.stop(LAST_WORDS_STOP_TIMEOUT))
-        from app.config import DEFAULT_DEADLINE, Environment
+        from app.config import DEFAULT_DEADLINE
         from app.directory import CustomerDirectory
-        from app.service import SquareService
+        from app.square import SquareService
 
         service = SquareService(
             running.base_url,
             running.token,
             deadline=settings.deadline if settings is not None else DEFAULT_DEADLINE,
         )
-        if settings is not None and settings.read_only:
-            service.access.want_read_only(settings.read_only_reason)
         notices = []
         if running.replaced:
             notices.append(
                 "The demo directory was made by an older version: it was moved aside and "
                 "a fresh demo seeded."
             )
-        return Backend(
+        return Connection(
             service=service,
             directory=CustomerDirectory(service, place=store_place(settings, db_path)),
-            environment=Environment.LOCAL,
             notices=notices,
             on_close=[lambda: asyncio.to_thread(stop, running, forget)],
         )
@@ -160,20 +157,19 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Backend
     return connect
 
 
-def remote_factory(settings: Settings) -> BackendFactory:
+def remote_factory(settings: Settings) -> Connector:
     """Connect to Square (or a custom base URL) with the seller's token."""
 
-    async def connect(report: Callable[[str], None]) -> Backend:
+    async def connect(report: Callable[[str], None]) -> Connection:
         from app.directory import CustomerDirectory
-        from app.service import SquareService
+        from app.square import SquareService
 
         assert settings.base_url is not None and settings.token is not None
         report(f"connecting to {settings.label}…")
         service = SquareService.from_settings(settings)
-        return Backend(
+        return Connection(
             service=service,
             directory=CustomerDirectory(service, place=store_place(settings)),
-            environment=settings.environment,
         )
 
     return connect
@@ -191,14 +187,15 @@ def run_tui(args: argparse.Namespace) -> int:
         settings = replace(settings, cache=False)
     if args.demo or settings.is_local:
         settings = replace(settings, environment=Environment.LOCAL, base_url=None, token=None)
-        factory = embedded_factory(Path(args.db) if args.db else default_demo_db(), settings)
+        connector = embedded_factory(Path(args.db) if args.db else default_demo_db(), settings)
     else:
-        factory = remote_factory(settings)
+        connector = remote_factory(settings)
 
     from app.lifecycle import GRACE_SECONDS, arm_fallback
+    from app.session import Session
     from app.tui import CustomerDeskApp
 
-    app = CustomerDeskApp(factory, settings)
+    app = CustomerDeskApp(Session(settings, connector))
     app.run()
     code = app.return_code or 0
     if app.terminal_guard is not None:  # ran on a terminal: nothing left may keep us alive
@@ -209,7 +206,7 @@ def run_tui(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["emulator"]:
-        from app.emulator.serve import main as emulator_main
+        from app.emulator.runner import main as emulator_main
 
         return emulator_main(argv[1:])
     if argv[:1] == ["cache"]:

@@ -19,7 +19,8 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 
 The token is looked up in that order: ``SQUARE_ACCESS_TOKEN``, the token file, then —
 when the environment is named and the optional ``keyring`` package is importable — the
-OS keyring (service ``customer-desk``, user = the environment name, e.g. ``sandbox``).
+OS keyring (service ``customer-desk``, user = the environment name, e.g. ``sandbox``):
+:mod:`app.token_source` finds it.
 
 Choosing the environment:
 
@@ -39,14 +40,14 @@ from __future__ import annotations
 import enum
 import math
 import os
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.redact import redact, shown
+from app.square.redaction import redact, shown
+from app.token_source import Secret, TokenError, find_token
 
 __all__ = [
     "APP_NAME",
@@ -65,7 +66,6 @@ DEFAULT_SQUARE_VERSION = "2025-08-20"
 DEFAULT_DEADLINE = 30.0
 """Seconds one call to Square may take, every retry and backoff included."""
 MAX_DEADLINE = 600.0
-KEYRING_SERVICE = "customer-desk"
 
 PRODUCTION_URL = "https://connect.squareup.com"
 SANDBOX_URL = "https://connect.squareupsandbox.com"
@@ -108,34 +108,6 @@ class Environment(enum.StrEnum):
         }[self]
 
 
-class Secret:
-    """A token that shows as ``**********`` in every repr, str and log line.
-
-    (Settings are read before the first frame, so this module stays clear of pydantic;
-    the service accepts this or pydantic's ``SecretStr`` alike.)
-    """
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def get_secret_value(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    def __str__(self) -> str:
-        return "**********"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
 @dataclass(frozen=True)
 class Settings:
     """Where and how to reach Square. ``base_url`` and ``token`` are ``None`` for LOCAL:
@@ -148,8 +120,8 @@ class Settings:
     """Where the token came from (``SQUARE_ACCESS_TOKEN``, a file path, ``keyring``)."""
     square_version: str = DEFAULT_SQUARE_VERSION
     read_only: bool = False
-    """The settings' *wish* for read-only; the effective state (which also asks the token)
-    is the service's ``read_only``, decided at connect."""
+    """The settings' *wish* for read-only, and only that: the effective state (which also
+    asks the token) is the session's ``read_only`` (:mod:`app.session`)."""
     read_only_source: str | None = None
     """Where the wish came from: ``CUSTOMER_DESK_READ_ONLY`` or the config file's path."""
     timeout: float = 10.0
@@ -202,7 +174,7 @@ def load_settings(
     """The settings from ``env`` (default ``os.environ``) over ``config.toml``.
 
     Raises ``ConfigError`` with a sentence saying what to fix; the sentence never holds
-    the token, nor anything shaped like a Square token (see ``app.redact``).
+    the token, nor anything shaped like a Square token (see ``app.square.redaction``).
     """
     env = os.environ if env is None else env
     try:
@@ -234,7 +206,12 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
     token: str | None = None
     token_source: str | None = None
     if environment is not Environment.LOCAL:
-        token, token_source = _find_token(env, file_values, environment, use_keyring)
+        token_file = _text(env.get("SQUARE_TOKEN_FILE")) or _file_str(file_values, "token_file")
+        keyring_user = environment.value if use_keyring and environment is not None else None
+        try:
+            token, token_source = find_token(env, token_file, keyring_user)
+        except TokenError as exc:
+            raise ConfigError(str(exc)) from None
 
     if environment is None:
         environment = Environment.SANDBOX if token else Environment.LOCAL
@@ -426,76 +403,3 @@ def _check_url(url: str) -> str:
     if not url.startswith(("http://", "https://")) or "://" not in url or not url.split("://")[1]:
         raise ConfigError(f"The base URL ({shown(url)}) must start with http:// or https://.")
     return url
-
-
-def _find_token(
-    env: Mapping[str, str],
-    values: Mapping[str, Any],
-    environment: Environment | None,
-    use_keyring: bool,
-) -> tuple[str | None, str | None]:
-    token = _text(env.get("SQUARE_ACCESS_TOKEN"))
-    if token:
-        return _check_token(token, "SQUARE_ACCESS_TOKEN"), "SQUARE_ACCESS_TOKEN"
-    file_name = _text(env.get("SQUARE_TOKEN_FILE")) or _file_str(values, "token_file")
-    if file_name:
-        path = Path(file_name).expanduser()
-        return _read_token_file(path), str(path)
-    if use_keyring and environment is not None:
-        token = _keyring_token(environment)
-        if token:
-            return _check_token(token, "the OS keyring"), "keyring"
-    return None, None
-
-
-def _read_token_file(path: Path) -> str:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ConfigError(
-            f"The token file {shown(str(path), limit=160)} does not exist: create it or fix "
-            "SQUARE_TOKEN_FILE."
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"Cannot read the token file {shown(str(path), limit=160)} "
-            f"({exc.strerror or type(exc).__name__})."
-        ) from None
-    if os.name == "posix" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(
-            f"The token file {path} can be read by other users: run `chmod 600 {path}` "
-            "(and consider rotating the token)."
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read the token file {path} ({exc}).") from None
-    token = text.strip()
-    if not token:
-        raise ConfigError(f"The token file {path} is empty: put the access token in it.")
-    return _check_token(token, f"the token file {path}")
-
-
-def _keyring_token(environment: Environment) -> str | None:
-    try:
-        import keyring  # type: ignore[import-not-found, unused-ignore]
-    except Exception:  # not installed, or no usable backend
-        return None
-    try:
-        value = keyring.get_password(KEYRING_SERVICE, environment.value)
-    except Exception:  # a locked or broken keyring is the same as no keyring
-        return None
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _check_token(token: str, origin: str) -> str:
-    if token.lower().startswith("bearer "):
-        raise ConfigError(
-            f"The access token from {origin} starts with 'Bearer': give the token alone."
-        )
-    if any(ch.isspace() for ch in token) or not token.isprintable():
-        raise ConfigError(
-            f"The access token from {origin} contains spaces or control characters: "
-            "copy it again from the Square Developer Console."
-        )
-    return token

@@ -21,7 +21,8 @@ to such text before anything shows it:
 Everything else is left as it is, so plain text is unchanged, and the result is stable:
 ``terminal_safe(terminal_safe(s)) == terminal_safe(s)``. Rich markup is not this
 module's concern: show the result as a ``rich.text.Text`` or with ``markup=False``, or
-pass it through :func:`markup_safe`. This module imports nothing of Textual.
+pass it through :func:`markup_safe`. :func:`describe_error` turns a failure into one
+such sentence. This module imports nothing of Textual.
 """
 
 from __future__ import annotations
@@ -154,3 +155,24 @@ def markup_safe(text: str, *, multiline: bool = False) -> str:
     from rich.markup import escape
 
     return escape(terminal_safe(text, multiline=multiline))
+
+
+ERROR_LENGTH = 500
+"""Characters of an error's text shown at most: a server may answer with a novel."""
+
+
+def describe_error(error: BaseException | None) -> str:
+    """One sentence for a person, terminal-safe; never a traceback and never the token.
+
+    An error's text may quote Square's answer, so it is made terminal-safe here, once,
+    for every screen that shows it.
+    """
+    if error is None:
+        return "Something went wrong."
+    try:
+        text = str(error).strip()
+    except Exception:  # a broken __str__ must not hide the failure it describes
+        text = ""
+    if len(text) > ERROR_LENGTH:
+        text = text[: ERROR_LENGTH - 1].rstrip() + "…"
+    return terminal_safe(text) or type(error).__name__

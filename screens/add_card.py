@@ -11,43 +11,35 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from app.intents import Intents
-from app.models import Address, Card
-from app.safe_text import shown_as, terminal_safe, unsafe_characters
-from app.service import LostAnswerError, SquareError, SquareService, ValidationError
-from app.tui import describe_error
+from app.desk.cards import CardAdded, CardsOnFile, NewCard
+from app.desk.outcomes import Lost, Refused, Rejected
+from app.safe_text import describe_error, shown_as, terminal_safe, unsafe_characters
+from app.square import Card
 from widgets.safe_input import SafeInput
 
 SOURCE_HINT = "card nonce (cnon:…) or the id of a payment just taken"
 
 
 class AddCardDialog(ModalScreen[Card | None]):
-    """Dismisses with the new card; a refused card keeps the dialog open with the reason."""
+    """Dismisses with the new card; a refused card keeps the dialog open with the reason.
+
+    It is given the customer's cards workflow, which adds the card under the run's one
+    idempotency key for it: the same card submitted again, here or in a new dialog,
+    cannot be added twice.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="add_card.cancel"),
         Binding("ctrl+s", "submit", "Add card", id="add_card.submit"),
     ]
 
-    def __init__(
-        self,
-        service: SquareService,
-        customer_id: str,
-        cardholder: str,
-        *,
-        hint: str = "",
-        intents: Intents | None = None,
-    ) -> None:
+    def __init__(self, cards: CardsOnFile, cardholder: str, *, hint: str = "") -> None:
         super().__init__()
         self.hint = hint
-        self.service = service
-        self.customer_id = customer_id
+        self.cards = cards
         self.cardholder = cardholder
-        self.intents = intents if intents is not None else Intents()
-        """The run's intended creates: the same card submitted again, in this dialog or
-        in a new one, goes under the same idempotency key."""
         self.idempotency_key: str | None = None
-        """The key of the last attempt."""
+        """The key of the last attempt whose answer came back or was lost."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -94,38 +86,32 @@ class AddCardDialog(ModalScreen[Card | None]):
     async def add_card(self, source: str) -> None:
         self.show_error("adding…")
         self.query_one("#add", Button).disabled = True
-        cardholder = self.query_one("#cardholder", Input).value.strip() or None
-        postal_code = self.query_one("#postal_code", Input).value.strip() or None
-        intent = self.intents.card(
-            self.customer_id, source, cardholder_name=cardholder, postal_code=postal_code
+        new = NewCard(
+            source,
+            cardholder_name=self.query_one("#cardholder", Input).value.strip() or None,
+            postal_code=self.query_one("#postal_code", Input).value.strip() or None,
         )
-        self.idempotency_key = intent.key
         try:
-            card = await self.service.create_card(
-                source,
-                customer_id=self.customer_id,
-                cardholder_name=cardholder,
-                billing_address=Address(postal_code=postal_code) if postal_code else None,
-                idempotency_key=intent.key,
-            )
-        except ValidationError as error:
-            self.show_error(str(error))
-            return
-        except LostAnswerError:
+            result = await self.cards.add(new)
+        finally:
+            self.query_one("#add", Button).disabled = False
+        if isinstance(result, Rejected):
+            self.show_error(result.message)
+        elif isinstance(result, Lost):
+            self.idempotency_key = result.key
             self.show_error(
                 "The answer was lost; press ctrl+s again — it will not add a second card."
             )
-            return
-        finally:
-            self.query_one("#add", Button).disabled = False
-        self.dismiss(card)
-        self.intents.done(intent)
+        elif isinstance(result, Refused):
+            self.show_error(result.reason)
+        elif isinstance(result, CardAdded):
+            self.idempotency_key = result.intent.key
+            self.dismiss(result.card)
+            self.cards.shown(result)
 
     def show_error(self, text: str) -> None:
         self.query_one("#error", Static).update(Text(terminal_safe(text, multiline=True)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            reason = str(error) if isinstance(error, SquareError) else describe_error(error)
-            self.show_error(f"Not added: {reason}")
+            self.show_error(f"Not added: {describe_error(event.worker.error)}")

@@ -1,40 +1,44 @@
 """One customer: the profile to fix, the cards on file, the groups — nothing lost on the way.
 
-Saves carry the customer's version; a change saved elsewhere meanwhile is merged when it
-touches other fields and shown beside the field when it touches the same one. With no
-customer the screen creates one.
+The screen presents what the workflows (:mod:`app.desk`) answer: a save merged with a
+change saved elsewhere, a clash shown beside its field, a customer deleted elsewhere, a
+create whose answer was lost. With no customer the screen creates one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.config import Environment
-from app.models import Card, Customer, CustomerGroup
-from app.safe_text import terminal_safe
-from app.service import ConflictError, LostAnswerError, NotFoundError, ValidationError
-from app.tui import describe_error, may_write
+from app.desk.create import Created, create_customer
+from app.desk.delete import ChangedMeanwhile, Deleted, delete_customer
+from app.desk.outcomes import Gone, Lost, Rejected, refusal
+from app.desk.profile import load_customer
+from app.desk.save import Clashes, Saved, save_customer
+from app.safe_text import describe_error, terminal_safe
+from app.session import Session
+from app.square import Customer
+from screens.customer_panels import CustomerPanels
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
-from widgets.profile_form import ProfileForm, shown_value
+from widgets.profile_form import ProfileForm
 from widgets.top_bar import TopBar
-
-if TYPE_CHECKING:
-    from app.backend import Backend
-    from app.tui import CustomerDeskApp
 
 NEW_CUSTOMER = Customer(id="")
 WRITE_ACTIONS = {"edit": "UpdateCustomer", "save": "UpdateCustomer", "delete": "DeleteCustomer"}
-PANELS = ("profile", "cards", "groups")
+FAILED = {
+    "load": "Could not load the customer",
+    "cards": "Cards",
+    "groups": "Could not load the groups",
+    "membership": "Groups",
+    "save": "Not saved",
+    "delete": "Not deleted",
+}
+"""Each worker group's title when its call fails."""
 
 
 def headline(customer: Customer) -> Text:
@@ -47,7 +51,7 @@ def headline(customer: Customer) -> Text:
     return Text(terminal_safe(" · ".join(parts)))
 
 
-class CustomerScreen(Screen[None]):
+class CustomerScreen(CustomerPanels):
     """The profile, cards and groups of one customer (or a new one)."""
 
     BINDINGS = [
@@ -68,16 +72,8 @@ class CustomerScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", show=False, id="customer.quit"),
     ]
 
-    def __init__(self, backend: Backend, customer: Customer | None = None) -> None:
-        super().__init__()
-        self.backend = backend
-        self.customer = customer or NEW_CUSTOMER
-        self.groups: dict[str, CustomerGroup] = {}
-        self.segment_names: dict[str, str] = {}
-
-    @property
-    def desk(self) -> CustomerDeskApp:
-        return cast("CustomerDeskApp", self.app)
+    def __init__(self, session: Session, customer: Customer | None = None) -> None:
+        super().__init__(session, customer or NEW_CUSTOMER)
 
     @property
     def form(self) -> ProfileForm:
@@ -92,14 +88,14 @@ class CustomerScreen(Screen[None]):
         return self.is_mounted and self.form.editing and self.form.dirty
 
     def compose(self) -> ComposeResult:
-        yield TopBar(headline(self.customer), self.desk.settings)
+        yield TopBar(headline(self.customer), self.session.settings)
         with TabbedContent(id="panels"):
             with TabPane("Profile", id="profile"):
                 yield ProfileForm(self.customer)
             with TabPane("Cards", id="cards"):
-                yield CardsPanel()
+                yield CardsPanel(self.session.may_write)
             with TabPane("Groups", id="groups"):
-                yield GroupsPanel()
+                yield GroupsPanel(self.session.may_write)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -109,12 +105,10 @@ class CustomerScreen(Screen[None]):
             tabs.disable_tab("groups")
             self.action_edit()
             return
-        self.reload()
-        self.load_cards()
-        self.load_groups()
+        self.action_reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS and not may_write(self, WRITE_ACTIONS[action]):
+        if action in WRITE_ACTIONS and not self.session.may_write(WRITE_ACTIONS[action]):
             return False  # read-only: hidden from footer, help and palette
         editing = self.is_mounted and self.form.editing
         if action == "save":
@@ -127,224 +121,52 @@ class CustomerScreen(Screen[None]):
 
     # -- load ------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="load", exit_on_error=False)
-    async def reload(self) -> None:
-        """Retrieve is Square's consistent read: the list may lag, the profile must not."""
-        try:
-            customer = await self.backend.service.retrieve_customer(self.customer.id)
-        except NotFoundError:
-            self.backend.directory.remove(self.customer.id)
-            if self.form.editing and self.form.dirty:
-                self.notify(
-                    "This customer was deleted elsewhere. Your edits are still in the form; "
-                    "copy what you need.",
-                    title="Deleted elsewhere",
-                    severity="error",
-                )
-                return
-            self.notify(
-                f"{self.customer.display_name} was deleted elsewhere.",
-                title="Deleted elsewhere",
-                severity="warning",
-                markup=False,
-            )
-            self.dismiss(None)
-            return
-        if self.form.editing and self.form.dirty:
-            self.form.rebase(customer, keep=self.form.changed_values())  # keep what is typed
-        else:
-            self.form.show(customer)
-        self.show_customer(customer)
-
-    def show_customer(self, customer: Customer) -> None:
-        self.customer = customer
-        self.query_one(TopBar).set_title(headline(customer))
-        self.backend.directory.apply(customer)
-        self.show_groups()
-
     def action_reload(self) -> None:
         self.reload()
         self.load_cards()
         self.load_groups()
 
-    @work(exclusive=True, group="cards", exit_on_error=False)
-    async def load_cards(self) -> None:
-        cards = [
-            card async for card in self.backend.service.iter_cards(customer_id=self.customer.id)
-        ]
-        self.query_one(CardsPanel).show(cards)
-        count = len(self.query_one(CardsPanel).cards)
-        self.query_one(TabbedContent).get_tab("cards").label = f"Cards ({count})"
-
-    @work(exclusive=True, group="groups", exit_on_error=False)
-    async def load_groups(self) -> None:
-        service = self.backend.service
-        self.groups = {group.id: group async for group in service.iter_customer_groups()}
-        self.segment_names = {
-            segment.id: segment.name async for segment in service.iter_customer_segments()
-        }
-        self.show_groups()
-
-    def show_groups(self) -> None:
-        if not self.groups and self.customer.group_ids:
-            return  # the names are not known yet: load_groups shows them
-        segments = sorted(self.segment_names.get(sid, sid) for sid in self.customer.segment_ids)
-        self.query_one(GroupsPanel).show(self.customer.group_ids, self.groups, segments)
-        count = len(self.customer.group_ids)
-        self.query_one(TabbedContent).get_tab("groups").label = f"Groups ({count})"
-
-    # -- panels ----------------------------------------------------------------------------
-
-    def action_next_panel(self) -> None:
-        self.switch_panel(+1)
-
-    def action_previous_panel(self) -> None:
-        self.switch_panel(-1)
-
-    def switch_panel(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = PANELS.index(tabs.active) if tabs.active in PANELS else 0
-        tabs.active = PANELS[(index + step) % len(PANELS)]
-
-    @on(TabbedContent.TabActivated)
-    def panel_shown(self, event: TabbedContent.TabActivated) -> None:
-        pane = event.pane
-        if pane.id in ("cards", "groups"):
-            pane.query_one(DataTable).focus()
-
-    @on(CardsPanel.AddRequested)
-    def add_card(self) -> None:
-        if self.refuse_when_read_only("CreateCard"):
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def reload(self) -> None:
+        """Retrieve is Square's consistent read: the list may lag, the profile must not."""
+        found = await load_customer(self.session, self.customer.id)
+        if isinstance(found, Gone):
+            self.deleted_elsewhere()
             return
-        from screens.add_card import AddCardDialog
-
-        def added(card: Card | None) -> None:
-            if card is not None:
-                self.notify(f"Added {card.label}.", markup=False)
-                self.load_cards()
-
-        hint = ""
-        if self.backend.environment in (Environment.LOCAL, Environment.SANDBOX):
-            hint = (
-                "Test nonces: cnon:card-nonce-ok (each nonce once; the demo also takes "
-                "cnon:card-nonce-ok-2, -3 …), cnon:card-nonce-declined."
-            )
-        dialog = AddCardDialog(
-            self.backend.service,
-            self.customer.id,
-            self.customer.display_name,
-            hint=hint,
-            intents=self.backend.intents,
-        )
-        self.app.push_screen(dialog, added)
-
-    @on(CardsPanel.RemoveRequested)
-    def remove_card(self, event: CardsPanel.RemoveRequested) -> None:
-        if self.refuse_when_read_only("DisableCard"):
-            return
-        card = event.card
-        self.confirm(
-            f"Remove {card.label} from {self.customer.display_name}? "
-            "Square disables the card; it cannot be enabled again.",
-            "Remove card",
-            lambda: self.disable_card(card),
-        )
-
-    @work(exclusive=True, group="cards", exit_on_error=False)
-    async def disable_card(self, card: Card) -> None:
-        await self.backend.service.disable_card(card.id)
-        self.notify(f"Removed {card.label}.", markup=False)
-        self.load_cards()
-
-    @on(GroupsPanel.AddRequested)
-    def add_group(self) -> None:
-        if self.refuse_when_read_only("AddGroupToCustomer"):
-            return
-        from screens.pick_group import GroupPicker
-
-        def chosen(choice: CustomerGroup | str | None) -> None:
-            if choice is not None:
-                self.join_group(choice)
-
-        picker = GroupPicker(list(self.groups.values()), member_of=self.customer.group_ids)
-        self.app.push_screen(picker, chosen)
-
-    @work(exclusive=True, group="membership", exit_on_error=False)
-    async def join_group(self, choice: CustomerGroup | str) -> None:
-        """Join a group; a new name creates the group under the run's one key for that
-        name, so a retry after a lost answer never makes a second group."""
-        service = self.backend.service
-        intent = None
-        if isinstance(choice, str):
-            intent = self.backend.intents.group(choice)
-            found = await self.existing_group(intent.name)
-            try:
-                group = found or await service.create_customer_group(
-                    intent.name, idempotency_key=intent.key
-                )
-            except LostAnswerError:
-                self.notify(
-                    f"The answer was lost; add “{intent.name}” again — it will not create "
-                    "a second group.",
-                    title="Not confirmed",
-                    severity="warning",
-                    markup=False,
-                )
-                return
-            self.groups[group.id] = group
+        if self.form.editing and self.form.dirty:
+            self.form.rebase(found, keep=self.form.changed_values())  # keep what is typed
         else:
-            group = choice
-        await service.add_group_to_customer(self.customer.id, group.id)
-        self.notify(f"Added to {group.name}.", markup=False)
-        if intent is not None:
-            self.backend.intents.done(intent)
-        self.reload()
+            self.form.show(found)
+        self.show_customer(found)
 
-    async def existing_group(self, name: str) -> CustomerGroup | None:
-        """A group of exactly this name made meanwhile (elsewhere, or by an attempt whose
-        answer was lost): joined rather than made twice."""
-        async for group in self.backend.service.iter_customer_groups():
-            self.groups[group.id] = group
-        return next((g for g in self.groups.values() if g.name == name), None)
-
-    @on(GroupsPanel.RemoveRequested)
-    def remove_group(self, event: GroupsPanel.RemoveRequested) -> None:
-        if self.refuse_when_read_only("RemoveGroupFromCustomer"):
+    def deleted_elsewhere(self) -> None:
+        """The customer is gone: leave, unless the form holds edits the agent may want."""
+        if self.form.editing and self.form.dirty:
+            self.notify(
+                "This customer was deleted elsewhere. Your edits are still in the form; "
+                "copy what you need.",
+                title="Deleted elsewhere",
+                severity="error",
+            )
             return
-        group = event.group
-        self.confirm(
-            f"Remove {self.customer.display_name} from {group.name}?",
-            "Remove",
-            lambda: self.leave_group(group),
+        self.notify(
+            f"{self.customer.display_name} was deleted elsewhere.",
+            title="Deleted elsewhere",
+            severity="warning",
+            markup=False,
         )
+        self.dismiss(None)
 
-    @work(exclusive=True, group="membership", exit_on_error=False)
-    async def leave_group(self, group: CustomerGroup) -> None:
-        await self.backend.service.remove_group_from_customer(self.customer.id, group.id)
-        self.notify(f"Removed from {group.name}.", markup=False)
-        self.reload()
-
-    def confirm(self, question: str, label: str, then: Callable[[], object]) -> None:
-        from screens.confirm import ConfirmDialog
-
-        def decided(yes: bool | None) -> None:
-            if yes:
-                then()
-
-        self.app.push_screen(ConfirmDialog(question, confirm=label, danger=True), decided)
-
-    def refuse_when_read_only(self, operation: str = "UpdateCustomer") -> bool:
-        """True (and the agent told why) when ``operation`` may not be sent."""
-        access = self.backend.service.access
-        if access.allows(operation):
-            return False
-        self.notify(access.reason(operation), title="Read-only", severity="warning", markup=False)
-        return True
+    def show_customer(self, customer: Customer) -> None:
+        self.customer = customer
+        self.query_one(TopBar).set_title(headline(customer))
+        self.show_groups()
 
     # -- edit, save, delete ----------------------------------------------------------------
 
     def action_edit(self) -> None:
-        if self.refuse_when_read_only("CreateCustomer" if self.is_new else "UpdateCustomer"):
+        operation = "CreateCustomer" if self.is_new else "UpdateCustomer"
+        if self.refused(refusal(self.session, operation)):
             return
         self.query_one(TabbedContent).active = "profile"
         self.form.editing = True
@@ -369,95 +191,73 @@ class CustomerScreen(Screen[None]):
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def create(self) -> None:
-        fields = self.form.changes(NEW_CUSTOMER)
-        # The same data typed again (a retry, a discard and a retype) is the same intent:
-        # the same key, so Square replays the first create instead of making a second.
-        intent = self.backend.intents.customer(fields.to_body())
-        try:
-            created = await self.backend.service.create_customer(fields, idempotency_key=intent.key)
-        except ValidationError as error:
-            self.show_rejection(error)
-            return
-        except LostAnswerError:
+        result = await create_customer(self.session, self.form.changes(NEW_CUSTOMER))
+        if isinstance(result, Rejected):
+            self.show_rejection(result)
+        elif isinstance(result, Lost):
             self.notify(
                 "The answer was lost; press ctrl+s again — it will not create a second "
                 "customer. Your edits are still in the form.",
                 title="Not confirmed",
                 severity="warning",
             )
-            return
-        self.form.show(created)
-        self.show_customer(created)
+        elif isinstance(result, Created):
+            self.created(result)
+        else:
+            self.refused(result)
+
+    def created(self, result: Created) -> None:
+        self.form.show(result.customer)
+        self.show_customer(result.customer)
         self.stop_editing()
         tabs = self.query_one(TabbedContent)
         tabs.enable_tab("cards")
         tabs.enable_tab("groups")
         self.load_cards()
         self.load_groups()
-        self.notify(f"Created {created.display_name}.", markup=False)
-        self.backend.intents.done(intent)
+        self.notify(f"Created {result.customer.display_name}.", markup=False)
+        self.session.intents.done(result.intent)  # seen: the same data again is a new one
 
-    def show_rejection(self, error: ValidationError) -> None:
+    def show_rejection(self, rejected: Rejected) -> None:
         """Each rejected field's reason beside it; what no field shows, as a notification."""
-        elsewhere = self.form.show_errors(error.field_errors)
-        if not error.field_errors or elsewhere:
-            detail = "; ".join(elsewhere.values()) if elsewhere else str(error)
+        elsewhere = self.form.show_errors(rejected.field_errors)
+        if not rejected.field_errors or elsewhere:
+            detail = "; ".join(elsewhere.values()) if elsewhere else rejected.message
             self.notify(detail, title="Not saved", severity="error", markup=False)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def save(self) -> None:
-        base = self.form.customer
-        merged = False
-        while True:
-            try:
-                saved = await self.backend.service.update_customer(
-                    base.id, self.form.changes(base), version=base.version
-                )
-                break
-            except ConflictError:
-                if merged:
-                    raise
-                latest = await self.rebase_on_latest(base)
-                if latest is None:
-                    return
-                base, merged = latest, True
-            except ValidationError as error:
-                self.show_rejection(error)
-                return
-            except NotFoundError:
-                self.notify(
-                    "This customer no longer exists (deleted elsewhere). Your edits are still "
-                    "in the form; copy what you need.",
-                    title="Not saved",
-                    severity="error",
-                )
-                return
-        self.form.show(saved)
-        self.show_customer(saved)
-        self.stop_editing()
-        merged_note = " (merged with a change saved elsewhere meanwhile)" if merged else ""
-        self.notify(f"Saved {saved.display_name}{merged_note}.", markup=False)
+        result = await save_customer(self.session, self.form.edit())
+        if isinstance(result, Saved):
+            self.form.show(result.customer)
+            self.show_customer(result.customer)
+            self.stop_editing()
+            merged = " (merged with a change saved elsewhere meanwhile)" if result.merged else ""
+            self.notify(f"Saved {result.customer.display_name}{merged}.", markup=False)
+        elif isinstance(result, Clashes):
+            self.show_clashes(result)
+        elif isinstance(result, Rejected):
+            if result.base is not None:
+                self.form.rebase(result.base, keep=self.form.changed_values())
+                self.show_customer(result.base)
+            self.show_rejection(result)
+        elif isinstance(result, Gone):
+            self.notify(
+                "This customer no longer exists (deleted elsewhere). Your edits are still "
+                "in the form; copy what you need.",
+                title="Not saved",
+                severity="error",
+            )
+        else:
+            self.refused(result)
 
-    async def rebase_on_latest(self, base: Customer) -> Customer | None:
-        """Someone else saved first: take their version, keeping what the agent typed.
-
-        Returns the latest customer when the two edits touch different fields (the save
-        goes on), or None when both changed the same field: the clash is shown beside the
-        field, the agent's text stays, and the next ctrl+s saves it over theirs.
-        """
-        latest = await self.backend.service.retrieve_customer(base.id)
-        mine = self.form.changed_values(base)
-        clashes = {
-            name: shown_value(latest, name)
-            for name, typed in mine.items()
-            if shown_value(latest, name) not in (shown_value(base, name), typed.strip())
-        }
-        self.form.rebase(latest, keep=mine)
-        self.show_customer(latest)
-        if not clashes:
-            return latest
+    def show_clashes(self, clashes: Clashes) -> None:
+        """Someone else changed the same fields: theirs beside each, the agent's text kept;
+        the next ctrl+s saves the agent's over theirs."""
+        self.form.rebase(clashes.latest, keep=clashes.kept)
+        self.show_customer(clashes.latest)
         self.form.show_errors(
-            {name: f"changed elsewhere to “{value}”" for name, value in clashes.items()}
+            {name: f"changed elsewhere to “{value}”" for name, value in clashes.theirs.items()}
         )
         self.notify(
             "Someone else changed these fields meanwhile. Your text is kept; "
@@ -465,10 +265,9 @@ class CustomerScreen(Screen[None]):
             title="Conflict",
             severity="warning",
         )
-        return None
 
     def action_delete(self) -> None:
-        if self.refuse_when_read_only("DeleteCustomer"):
+        if self.refused(refusal(self.session, "DeleteCustomer")):
             return
         self.confirm(
             f"Delete {self.customer.display_name}? Their cards on file are disabled too. "
@@ -479,20 +278,21 @@ class CustomerScreen(Screen[None]):
 
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def delete(self) -> None:
-        customer = self.customer
-        try:
-            await self.backend.service.delete_customer(customer.id, version=customer.version)
-        except ConflictError:
+        result = await delete_customer(self.session, self.customer)
+        if isinstance(result, ChangedMeanwhile):
             self.notify(
                 "Someone changed this customer meanwhile; look at the latest profile first.",
                 title="Not deleted",
                 severity="warning",
             )
             self.reload()
-            return
-        self.backend.directory.remove(customer.id)
-        self.notify(f"Deleted {customer.display_name}.", markup=False)
-        self.dismiss(None)
+        elif isinstance(result, Deleted):
+            self.notify(f"Deleted {result.customer.display_name}.", markup=False)
+            self.dismiss(None)
+        elif isinstance(result, Gone):
+            self.deleted_elsewhere()
+        else:
+            self.refused(result)
 
     def stop_editing(self) -> None:
         self.form.editing = False
@@ -502,17 +302,10 @@ class CustomerScreen(Screen[None]):
         """The one place where this screen's failed calls become a message."""
         if event.state is not WorkerState.ERROR:
             return
-        title = {
-            "load": "Could not load the customer",
-            "cards": "Cards",
-            "groups": "Could not load the groups",
-            "membership": "Groups",
-            "save": "Not saved",
-            "delete": "Not deleted",
-        }.get(event.worker.group, "Error")
         detail = describe_error(event.worker.error)
         if event.worker.group == "save":
             detail += " Your edits are still in the form."
+        title = FAILED.get(event.worker.group, "Error")
         self.notify(detail, title=title, severity="error", markup=False)
 
     # -- leave -----------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from app.intents import group_name_key, tidy_name
-from app.models import CustomerGroup
+from app.desk.groups import same_name
+from app.desk.intents import group_name_key, tidy_name
 from app.safe_text import terminal_safe
+from app.square import CustomerGroup
 from widgets.safe_input import SafeInput
 
 NEW = "\x00new"
@@ -59,8 +60,7 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
 
     def same_name(self, text: str) -> list[CustomerGroup]:
         """The groups whose name is ``text``, case and spacing aside."""
-        wanted = group_name_key(text)
-        return [g for g in self.groups if wanted and group_name_key(g.name) == wanted]
+        return same_name(self.groups, text)
 
     def fill(self, text: str) -> None:
         needle = group_name_key(text)

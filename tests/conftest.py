@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,20 +13,23 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from app.service import SquareService
+    from app.square import SquareService
 
 FROZEN_NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 DEMO_CUSTOMERS = 300
 
 
 class FrozenClock:
-    """The emulator's clock in tests: it moves only when told to."""
+    """The one clock of the tests (the emulator's and the app's): it moves only when told to."""
 
     def __init__(self, now: datetime = FROZEN_NOW) -> None:
         self.now = now
 
     def __call__(self) -> datetime:
         return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture(scope="session")
@@ -100,8 +103,8 @@ ServiceMaker = Callable[..., "SquareService"]
 async def make_service(store: Any, clock: Any) -> AsyncIterator[ServiceMaker]:
     """Services on the in-process emulator, each with its own counting transport."""
     from app.emulator import DEMO_TOKEN
-    from app.emulator.server import create_app
-    from app.service import SquareService
+    from app.emulator.asgi import create_app
+    from app.square import SquareService
 
     made: list[SquareService] = []
 

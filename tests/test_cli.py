@@ -12,43 +12,48 @@ from app.cli import embedded_factory, main
 
 async def test_the_embedded_demo_serves_a_seeded_directory_over_loopback(tmp_path: Path) -> None:
     steps: list[str] = []
-    backend = await embedded_factory(tmp_path / "demo.sqlite3")(steps.append)
+    connection = await embedded_factory(tmp_path / "demo.sqlite3")(steps.append)
     try:
         assert steps and "demo" in steps[0]
-        assert backend.service.base_url.startswith("http://127.0.0.1:")
-        await backend.directory.load()
-        assert backend.directory.count >= 2000
-        results = await backend.directory.search("ada lovelace")
+        assert connection.service.base_url.startswith("http://127.0.0.1:")
+        await connection.directory.load()
+        assert connection.directory.count >= 2000
+        results = await connection.directory.search("ada lovelace")
         assert results.customers[0].display_name == "Ada Lovelace"
     finally:
-        await backend.aclose()
+        await connection.aclose()
     assert (tmp_path / "demo.sqlite3").exists()
 
 
 async def test_the_embedded_demo_honours_read_only(tmp_path: Path) -> None:
-    """`CUSTOMER_DESK_READ_ONLY=1 customer-desk --demo`: the wish reaches the service."""
+    """`CUSTOMER_DESK_READ_ONLY=1 customer-desk --demo`: the session's wish reaches the
+    client, whatever the connector does."""
     import sqlite3
     from contextlib import closing
 
     from app.config import Settings
-    from app.models import CustomerFields
-    from app.service import ReadOnlyError
+    from app.session import Session
+    from app.square import CustomerFields, ReadOnlyError
 
     db = tmp_path / "demo.sqlite3"
-    backend = await embedded_factory(db, Settings(read_only=True))(lambda _: None)
+    settings = Settings(read_only=True)
+    session = Session(settings, embedded_factory(db, settings))
+    assert session.read_only and not session.may_write("UpdateCustomer")  # before connecting
+    await session.connect(lambda _: None)
     try:
-        assert backend.read_only and backend.service.read_only
-        customer = (await backend.service.list_customers(limit=1)).customers[0]
+        assert session.read_only and session.service.read_only
+        assert session.access is session.service.access  # one decision
+        customer = (await session.service.list_customers(limit=1)).customers[0]
         with closing(sqlite3.connect(db)) as conn:
             before = list(conn.iterdump())
         with pytest.raises(ReadOnlyError, match="CUSTOMER_DESK_READ_ONLY=1"):
-            await backend.service.update_customer(customer.id, CustomerFields(note="x"))
+            await session.service.update_customer(customer.id, CustomerFields(note="x"))
         with pytest.raises(ReadOnlyError):
-            await backend.service.delete_customer(customer.id)
+            await session.service.delete_customer(customer.id)
         with closing(sqlite3.connect(db)) as conn:
             assert list(conn.iterdump()) == before
     finally:
-        await backend.aclose()
+        await session.aclose()
 
 
 def test_a_bad_setting_is_one_sentence_and_exit_code_2(

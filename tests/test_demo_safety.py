@@ -12,8 +12,8 @@ import pytest
 
 from app.cli import DEMO_DB_ENV, default_demo_db, embedded_factory, prepare_demo_files
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
-from app.emulator.serve import start_background
-from app.models import CustomerFields
+from app.emulator.runner import start_background
+from app.square import CustomerFields
 
 
 def mode(path: Path) -> int:
@@ -52,36 +52,36 @@ async def test_the_embedded_demo_uses_a_new_token_each_run_and_refuses_the_publi
 ) -> None:
     tokens = []
     for _run in range(2):
-        backend = await embedded_factory(demo_db)(lambda _text: None)
+        connection = await embedded_factory(demo_db)(lambda _text: None)
         try:
-            token = backend.service._token.get_secret_value()
+            token = connection.service._token.get_secret_value()
             tokens.append(token)
             assert token not in (DEMO_TOKEN, DEMO_READONLY_TOKEN) and len(token) >= 32
-            base_url = backend.service.base_url
+            base_url = connection.service.base_url
             assert answer_to(base_url, DEMO_TOKEN) == 401
             assert answer_to(base_url, DEMO_READONLY_TOKEN) == 401
-            await backend.directory.load()  # and the app itself connects
-            assert backend.directory.count > 0
-            created = await backend.service.create_customer(
+            await connection.directory.load()  # and the app itself connects
+            assert connection.directory.count > 0
+            created = await connection.service.create_customer(
                 CustomerFields(given_name="Token", family_name="Test")
             )
             assert created.id
         finally:
-            await backend.aclose()
+            await connection.aclose()
     assert tokens[0] != tokens[1]
 
 
 async def test_a_new_demo_folder_is_0700_and_its_files_0600(tmp_path: Path) -> None:
     db = tmp_path / "new" / "deeper" / "demo.sqlite3"
-    backend = await embedded_factory(db)(lambda _text: None)
+    connection = await embedded_factory(db)(lambda _text: None)
     try:
-        await backend.service.create_customer(CustomerFields(given_name="Mode"))  # a WAL
+        await connection.service.create_customer(CustomerFields(given_name="Mode"))  # a WAL
         assert mode(db.parent) == 0o700
         files = [p for p in db.parent.iterdir() if p.name.startswith("demo.sqlite3")]
         assert db in files and len(files) >= 2  # the database and its -wal/-shm
         assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
     finally:
-        await backend.aclose()
+        await connection.aclose()
     assert mode(db) == 0o600
 
 
@@ -96,12 +96,12 @@ async def test_an_existing_demo_is_tightened_at_start(
     db.parent.chmod(0o755)
     shutil.copyfile(demo_db, db)
     db.chmod(0o644)
-    backend = await embedded_factory(db)(lambda _text: None)
+    connection = await embedded_factory(db)(lambda _text: None)
     try:
         assert mode(db.parent) == 0o700  # the app's own folder
         assert mode(db) == 0o600
     finally:
-        await backend.aclose()
+        await connection.aclose()
 
 
 def test_a_folder_the_user_named_keeps_its_mode_but_the_files_are_0600(tmp_path: Path) -> None:

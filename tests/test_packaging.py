@@ -23,7 +23,7 @@ def test_the_wheel_ships_the_styles_and_every_package(tmp_path: Path) -> None:
         assert archive.read("app/styles.tcss") == (ROOT / "styles.tcss").read_bytes()
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "customer-desk = app.cli:main" in archive.read(entry_points).decode()
-    for module in ("app/tui.py", "app/emulator/server.py", "screens/customer.py"):
+    for module in ("app/tui.py", "app/emulator/asgi.py", "screens/customer.py"):
         assert module in names
     assert "widgets/customer_table.py" in names
     assert not any(name.startswith("tests/") for name in names)

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.safe_text import (
+    describe_error,
     markup_safe,
     one_for_one,
     one_for_one_lines,
@@ -163,3 +164,20 @@ def test_any_text_one_for_one_is_safe_and_keeps_the_length(text: str) -> None:
     shown = one_for_one(text)
     assert len(shown) == len(text)
     assert [char for char in shown if forbidden(char)] == []
+
+
+def test_describe_error_is_terminal_safe_and_bounded() -> None:
+    error = RuntimeError("bad \u001b]52;c;SGVsbG8=\u0007 [red]x[/red]" + "y" * 10_000)
+    text = describe_error(error)
+    assert text.startswith("bad ␛]52;c;SGVsbG8=␇ [red]x[/red]")
+    assert unsafe_characters(text) == []
+    assert len(text) <= 500
+
+
+def test_describe_error_names_an_error_that_cannot_say_what_it_is() -> None:
+    class Mute(Exception):
+        def __str__(self) -> str:
+            raise ValueError("no words")
+
+    assert describe_error(Mute()) == "Mute"
+    assert describe_error(None) == "Something went wrong."

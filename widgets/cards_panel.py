@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
-from app.models import Card
 from app.safe_text import terminal_safe
-from app.tui import may_write
+from app.square.models import Card
+from widgets.rows_panel import RowsPanel
 
 
 def card_cells(card: Card) -> tuple[Text, ...]:
@@ -31,9 +29,12 @@ def card_cells(card: Card) -> tuple[Text, ...]:
     )
 
 
-class CardsPanel(Vertical):
+class CardsPanel(RowsPanel[Card]):
     """A small table of enabled cards; adding and removing is the screen's work."""
 
+    NAME = "cards"
+    NOUN = "card"
+    OPERATIONS = ("CreateCard", "DisableCard")
     BINDINGS = [
         Binding("a", "add", "Add card", id="cards.add"),
         Binding("d", "remove", "Remove card", id="cards.remove"),
@@ -49,13 +50,11 @@ class CardsPanel(Vertical):
             super().__init__()
             self.card = card
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.cards: list[Card] = []
+    def add_requested(self) -> Message:
+        return self.AddRequested()
 
-    def compose(self) -> ComposeResult:
-        yield DataTable[Text](cursor_type="row", id="cards-table")
-        yield Static("loading cards…", id="cards-empty", markup=False)
+    def remove_requested(self, row: Card) -> Message:
+        return self.RemoveRequested(row)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -69,37 +68,10 @@ class CardsPanel(Vertical):
         ):
             table.add_column(label, width=width)
 
-    def show(self, cards: Sequence[Card]) -> None:
-        table = self.query_one(DataTable)
-        self.cards = [card for card in cards if card.enabled]
-        table.clear()
-        table.add_rows(card_cells(card) for card in self.cards)
-        empty = self.query_one("#cards-empty", Static)
-        empty.update("No card on file. Press a to add one." if not self.cards else "")
-        empty.display = not self.cards
-
     @property
-    def selected(self) -> Card | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.cards[row] if 0 <= row < len(self.cards) else None
+    def cards(self) -> list[Card]:
+        return self.rows
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("add", "remove"):  # read-only: hidden from footer, help and palette
-            return may_write(self, "CreateCard" if action == "add" else "DisableCard")
-        return True
-
-    def action_add(self) -> None:
-        self.post_message(self.AddRequested())
-
-    def action_remove(self) -> None:
-        card = self.selected
-        if card is None:
-            self.notify("No card selected.", severity="warning")
-            return
-        self.post_message(self.RemoveRequested(card))
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
+    def show(self, cards: Sequence[Card]) -> None:
+        enabled = [card for card in cards if card.enabled]
+        self.show_rows(enabled, card_cells, "No card on file. Press a to add one.")

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from app.safe_text import terminal_safe
 
 if TYPE_CHECKING:
-    from app.models import Customer
+    from app.square import Customer
 
 HEADERS = ("Name", "Email", "Phone", "Company", "Created")
 FIXED = {2: 18, 4: 10}

@@ -9,7 +9,8 @@ from app.config import Settings
 
 class EnvironmentBadge(Static):
     """A coloured label; production is red and impossible to miss. ``· READ-ONLY`` is the
-    desk's effective state (the app's ``read_only``), not only the settings' wish."""
+    desk's effective state (the app's ``read_only``, which it watches), not only the
+    settings' wish."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -20,9 +21,8 @@ class EnvironmentBadge(Static):
         return f" {self._settings.label}{' · READ-ONLY' if read_only else ''} "
 
     def on_mount(self) -> None:
-        read_only = getattr(self.app, "read_only", None)
-        if isinstance(read_only, bool):
-            self.show_read_only(read_only)
+        if isinstance(getattr(self.app, "read_only", None), bool):
+            self.watch(self.app, "read_only", self.show_read_only)
 
     def show_read_only(self, read_only: bool) -> None:
         self.update(self._label(read_only))

@@ -16,8 +16,9 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
-from app.models import Address, Customer, CustomerFields
+from app.desk.edits import FIELD_NAMES, ProfileEdit, field_for_error, shown_value
 from app.safe_text import shown_as, terminal_safe, unsafe_characters
+from app.square.models import Customer, CustomerFields
 from widgets.safe_input import SafeInput, SafeTextArea
 
 
@@ -47,29 +48,8 @@ ADDRESS_FIELDS = (
     Field("country", "Country", "two-letter code: US, GB, FR…"),
 )
 COUNTRY_HELP = "Not a country code Square knows: use the ISO two-letter code (GB, US, FR…)."
-ADDRESS_PARTS = frozenset(field.name for field in ADDRESS_FIELDS)
 INPUTS = FIELDS + ADDRESS_FIELDS
-NAMES = (*(field.name for field in INPUTS), "note")
 CONTROL_HELP = "Remove the control characters (shown as {shown}) before saving."
-
-
-def shown_value(customer: Customer, name: str) -> str:
-    """A field's value as the form shows it ("" when empty)."""
-    if name in ADDRESS_PARTS:
-        value = getattr(customer.address, name, None) if customer.address else None
-    else:
-        value = getattr(customer, name, None)
-    if name == "birthday" and isinstance(value, str) and value.startswith("0000-"):
-        return value[5:]  # Square returns a birthday without a year as 0000-MM-DD
-    return "" if value is None else str(value)
-
-
-def field_for_error(field: str) -> str:
-    """Square names a rejected address part `address.country`; the form calls it `country`."""
-    if field.startswith("address."):
-        part = field.split(".", 1)[1]
-        return part if part in ADDRESS_PARTS else "address_line_1"
-    return "address_line_1" if field == "address" else field
 
 
 class ProfileForm(VerticalScroll):
@@ -156,13 +136,13 @@ class ProfileForm(VerticalScroll):
         values["note"] = self.query_one("#note", SafeTextArea).text
         return values
 
+    def edit(self, base: Customer | None = None) -> ProfileEdit:
+        """What is typed, as an edit of ``base`` (the customer last loaded by default)."""
+        return ProfileEdit(base or self.customer, self.typed())
+
     def changed_values(self, base: Customer | None = None) -> dict[str, str]:
         """The fields whose text differs from `base` (the customer last loaded by default)."""
-        base = base or self.customer
-        typed = self.typed()
-        return {
-            name: typed[name] for name in NAMES if typed[name].strip() != shown_value(base, name)
-        }
+        return self.edit(base).changed()
 
     def unsafe(self, base: Customer | None = None) -> dict[str, str]:
         """Why each changed field cannot be saved as typed: it holds control characters.
@@ -183,27 +163,8 @@ class ProfileForm(VerticalScroll):
         return bool(self.changed_values())
 
     def changes(self, base: Customer | None = None) -> CustomerFields:
-        """The sparse update: changed fields only; a field emptied is cleared (`null`).
-
-        Square replaces an address as a whole, so a change to any part sends every part:
-        the ones the form shows as typed, the others as they were.
-        """
-        base = base or self.customer
-        changed = self.changed_values(base)
-        values: dict[str, object] = {
-            name: text.strip() or None
-            for name, text in changed.items()
-            if name not in ADDRESS_PARTS
-        }
-        if ADDRESS_PARTS & changed.keys():
-            typed = self.typed()
-            parts = base.address.model_dump() if base.address else {}
-            for name in ADDRESS_PARTS:
-                parts[name] = typed[name].strip() or None
-            if parts.get("country"):
-                parts["country"] = str(parts["country"]).upper()
-            values["address"] = Address(**parts) if any(parts.values()) else None
-        return CustomerFields.model_validate(values)
+        """The sparse update: changed fields only; a field emptied is cleared (`null`)."""
+        return self.edit(base).fields()
 
     def show_errors(self, errors: Mapping[str, str]) -> dict[str, str]:
         """Show each rejected field's reason beside it; what was typed stays.
@@ -215,7 +176,7 @@ class ProfileForm(VerticalScroll):
         elsewhere: dict[str, str] = {}
         for field, detail in errors.items():
             name = field_for_error(field)
-            if name not in NAMES:
+            if name not in FIELD_NAMES:
                 elsewhere[field] = detail
                 continue
             if name == "country":

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, overload
 
 from app.directory.documents import why
-from app.models import Customer
+from app.square import Customer
 
 if TYPE_CHECKING:
     from app.directory.store import DirectoryStore

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from app.directory.folding import WORD, fold, national_digits, phone_digits
-from app.models import Customer
+from app.square import Customer
 
 __all__ = [
     "Row",

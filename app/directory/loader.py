@@ -31,11 +31,17 @@ from app.directory.pacing import Pacer
 from app.directory.progress import Clock, LoadProgress, ProgressCallback, Window
 from app.directory.store import DirectoryStore, Writer
 from app.directory.windows import middle, plan, window_query
-from app.models import Customer, CustomerPage
-from app.service import NetworkError, RateLimitedError, ServerError, UnreadableAnswerError
+from app.square import (
+    Customer,
+    CustomerPage,
+    NetworkError,
+    RateLimitedError,
+    ServerError,
+    UnreadableAnswerError,
+)
 
 if TYPE_CHECKING:
-    from app.service import SquareService
+    from app.square import SquareService
 
 __all__ = ["PAGE", "Clock", "DirectoryLoader", "LoadProgress", "ProgressCallback"]
 

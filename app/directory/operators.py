@@ -13,11 +13,10 @@ from app.directory.documents import key_of, matches
 from app.directory.folding import fold, national_digits
 from app.directory.query import ParsedQuery
 from app.directory.results import SearchResults
-from app.models import Customer
-from app.service import SquareError
+from app.square import Customer, SquareError
 
 if TYPE_CHECKING:
-    from app.service import SquareService
+    from app.square import SquareService
 
 __all__ = ["OperatorSearch", "is_exact"]
 

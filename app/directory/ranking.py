@@ -25,7 +25,7 @@ from app.directory.documents import phone_token
 from app.directory.folding import fold, national_digits
 from app.directory.query import ParsedQuery
 from app.directory.store import DirectoryStore
-from app.models import Customer
+from app.square import Customer
 
 __all__ = ["SORTS", "Sort", "match_expression", "rank"]
 

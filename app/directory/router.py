@@ -26,12 +26,11 @@ from app.directory.ranking import Sort, rank
 from app.directory.results import SearchResults
 from app.directory.store import DirectoryStore
 from app.directory.sync import DirectorySync
-from app.models import Customer
-from app.service import NotFoundError, SquareError
+from app.square import Customer, NotFoundError, SquareError
 
 if TYPE_CHECKING:
     from app.directory.place import StorePlace
-    from app.service import SquareService
+    from app.square import SquareService
 
 __all__ = ["CustomerDirectory"]
 

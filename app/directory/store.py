@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.directory.writer import Writer
-from app.models import Customer
+from app.square import Customer
 
 __all__ = ["SCHEMA_VERSION", "DirectoryStore", "Writer"]
 

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from app.directory.documents import Row, row_of
-from app.models import Customer
+from app.square import Customer
 
 __all__ = ["Writer"]
 

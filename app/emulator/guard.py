@@ -26,7 +26,7 @@ JSON_DEPTH_MAX = 32
 """Deepest nesting of arrays and objects in a request body (Square's go ~6 deep)."""
 JSON_STRING_MAX = 65_536
 """Longest string (or object key) anywhere in a body, in characters; fields have tighter
-limits of their own (see `rules.MAX_LENGTH`)."""
+limits of their own (see `limits.MAX_LENGTH`)."""
 INT_DIGITS_MAX = 30
 """Longest integer literal in a body; longer ones cannot be any field's value."""
 

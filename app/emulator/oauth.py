@@ -1,24 +1,27 @@
 """RetrieveTokenStatus (`POST /oauth2/token/status`): what the caller's access token may do.
 
-The route table in server.py registers `retrieve_token_status`; the dispatcher has
-already refused a missing or unknown token with Square's 401 `UNAUTHORIZED` envelope,
-so the handler only describes a token it knows. Square answers with the token's
-`scopes`, the `merchant_id`, the application's `client_id` and `expires_at`, which is
-"empty if the token never expires" [spec]: the emulator's tokens never expire (like a
-personal access token), so it is left out, as Square leaves out empty values.
+The dispatcher (`asgi.py`) has already refused a missing or unknown token with Square's
+401 `UNAUTHORIZED` envelope, so the handler only describes a token it knows. Square
+answers with the token's `scopes`, the `merchant_id`, the application's `client_id` and
+`expires_at`, which is "empty if the token never expires" [spec]: the emulator's tokens
+never expire (like a personal access token), so it is left out, as Square leaves out
+empty values.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import rules
+from . import APPLICATION_ID
+from .core import Emulator
+from .ids import MERCHANT_ID
+from .routing import Call, Routes
 
-if TYPE_CHECKING:
-    from .server import Call, Emulator
+routes = Routes()
 
-CLIENT_ID = "sq0idp-customer-desk-emulator"
-"""The application id the emulator's tokens were issued to."""
+CLIENT_ID = APPLICATION_ID
+"""The application id the emulator's own tokens were issued to (a token may be given
+another application's id: `create_app(applications=...)`)."""
 
 
 def bearer_token(headers: Any) -> str:
@@ -27,10 +30,14 @@ def bearer_token(headers: Any) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+@routes.operation("RetrieveTokenStatus", "POST", "/oauth2/token/status", "")
 def retrieve_token_status(emu: Emulator, call: Call) -> tuple[int, dict[str, Any]]:
     """200 with the token's scopes (sorted, as a stable answer), merchant and client."""
     scopes = emu.tokens.get(bearer_token(call.headers), frozenset())
-    body: dict[str, Any] = {"client_id": CLIENT_ID, "merchant_id": rules.MERCHANT_ID}
+    body: dict[str, Any] = {
+        "client_id": emu.application(call.headers),
+        "merchant_id": MERCHANT_ID,
+    }
     if scopes:
         body["scopes"] = sorted(scopes)
     return 200, body

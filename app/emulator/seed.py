@@ -4,8 +4,9 @@
 directory: names (with a few accented and awkward ones), valid emails, real-looking phone
 numbers that pass phonenumbers' validation (mostly US in assorted human formats, some
 UK / CA / AU / IE), addresses, birthdays, notes, companies, reference ids, groups,
-segments and cards on file. Everything comes from one `random.Random(seed)`: the same
-arguments give the same ids and timestamps whatever the wall clock says.
+segments and cards on file, and custom attributes (`seed_attributes.py`). Everything
+comes from `random.Random(seed)`: the same arguments give the same ids and timestamps
+whatever the wall clock says.
 """
 
 from __future__ import annotations
@@ -17,125 +18,28 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import rules
+from . import ids, normalise
+from .seed_attributes import seed_custom_attributes
+from .seed_data import (
+    CARD_BRANDS,
+    COMPANY_SUFFIXES,
+    COMPANY_WORDS,
+    GROUPS,
+    MAIL_DOMAINS,
+    NOTES,
+    SEGMENTS,
+    SOURCES,
+    STREET_KINDS,
+    STREETS,
+    TRICKY,
+    US_AREA_CODES,
+    US_PLACES,
+)
 from .store import Store
 
 EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
 HORIZON = datetime(2026, 6, 30, tzinfo=UTC)
-MERCHANT = rules.MERCHANT_ID
-
-GROUPS: tuple[str, ...] = (
-    "VIP",
-    "Wholesale",
-    "Newsletter",
-    "Loyalty Gold",
-    "Staff & Family",
-    "Do Not Contact",
-    "Events 2025",
-)
-SEGMENTS: tuple[tuple[str, str], ...] = (
-    ("REACHABLE", "Reachable"),
-    ("CHURN_RISK", "Lapsed"),
-    ("LOYAL", "Loyal"),
-    ("FIRST_TIME", "First-time visitors"),
-    ("HIGH_VALUE", "High value"),
-)
-
-# (given, family, nickname, company, email, phone, country) for a few fixed profiles that
-# exercise awkward text: accents, brackets (Rich markup), apostrophes, non-Latin script.
-TRICKY: tuple[tuple[str, str, str, str, str, str, str], ...] = (
-    ("Ada", "Lovelace", "", "Analytical Engines", "ada@example.com", "+1 206-222-3333", "US"),
-    ("Zoë", "Brontë", "", "", "zoe.bronte@example.co.uk", "+44 20 7946 0018", "GB"),
-    (
-        "José",
-        "Álvarez",
-        "Pepe",
-        "Álvarez e Hijos",
-        "jose.alvarez@gmail.com",
-        "(415) 212-1200",
-        "US",
-    ),
-    ("Siobhán", "O'Connor", "", "", "siobhan.oconnor@outlook.com", "+353 1 234 5678", "IE"),
-    ("Bracket", "Tester", "a[b]c", "[Acme] & Sons <Ltd>", "a.b.c@example.org", "", "US"),
-    ("François-Xavier", "Dupont", "FX", "", "fx.dupont@example.fr", "", "FR"),
-    ("Nguyễn", "Thị Minh", "", "Phở Minh", "minh.nguyen@yahoo.com", "+1 (408) 555-0134", "US"),
-    ("", "", "", "Søren's Bakery", "orders@sorensbakery.com", "+1 212-415-1234", "US"),
-)
-
-US_PLACES: tuple[tuple[str, str, str], ...] = (
-    ("Seattle", "WA", "981"),
-    ("New York", "NY", "100"),
-    ("Brooklyn", "NY", "112"),
-    ("San Francisco", "CA", "941"),
-    ("Los Angeles", "CA", "900"),
-    ("Oakland", "CA", "946"),
-    ("Portland", "OR", "972"),
-    ("Austin", "TX", "787"),
-    ("Houston", "TX", "770"),
-    ("Chicago", "IL", "606"),
-    ("Boston", "MA", "021"),
-    ("Denver", "CO", "802"),
-    ("Atlanta", "GA", "303"),
-    ("Miami", "FL", "331"),
-    ("Phoenix", "AZ", "850"),
-    ("Minneapolis", "MN", "554"),
-    ("Nashville", "TN", "372"),
-    ("Philadelphia", "PA", "191"),
-    ("Honolulu", "HI", "968"),
-    ("Madison", "WI", "537"),
-)
-US_AREA_CODES: tuple[str, ...] = (
-    "206", "212", "213", "224", "303", "305", "312", "317", "404", "408", "412", "415",
-    "425", "503", "510", "512", "602", "612", "615", "617", "626", "646", "650", "702",
-    "713", "718", "720", "786", "808", "818", "917", "919", "929", "971",
-)  # fmt: skip
-STREETS: tuple[str, ...] = (
-    "Main", "Oak", "Pine", "Maple", "Cedar", "Elm", "Washington", "Lake", "Hill", "Park",
-    "Sunset", "Lincoln", "Jackson", "Madison", "Franklin", "Highland", "Market", "Union",
-    "Broadway", "Mission", "Valencia", "Electric", "Harbor", "Chestnut", "Willow",
-)  # fmt: skip
-STREET_KINDS: tuple[str, ...] = ("St", "Ave", "Blvd", "Rd", "Way", "Ln", "Dr", "Ct", "Pl")
-MAIL_DOMAINS: tuple[str, ...] = (
-    "gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com", "hotmail.com",
-    "icloud.com", "proton.me", "aol.com", "example.com", "example.org", "example.net",
-)  # fmt: skip
-NOTES: tuple[str, ...] = (
-    "Prefers email over phone.",
-    "VIP: comp shipping on orders over $50.",
-    "Allergic to tree nuts — flag on catering orders.",
-    "Asked to be called after 5pm.",
-    "Wholesale account; net-30 terms approved.",
-    "Left a glowing review in March.",
-    "Disputed a charge once; resolved with a partial refund.",
-    "Birthday treat every year.",
-    "Prefers pickup at the Mission St store.",
-    "Speaks Spanish and English.",
-    "Referred by a friend — thank-you card sent.",
-    "Returns often; check receipt before refunding.",
-)
-COMPANY_SUFFIXES: tuple[str, ...] = ("Inc", "LLC", "Group", "and Sons", "Co", "Studio", "Ltd")
-COMPANY_WORDS: tuple[str, ...] = (
-    "Bakery", "Coffee", "Design", "Florist", "Consulting", "Hardware", "Catering",
-    "Yoga", "Books", "Bikes", "Dental", "Print Shop", "Brewing", "Tailors", "Garden Supply",
-)  # fmt: skip
-SOURCES: tuple[tuple[str, int], ...] = (
-    ("DIRECTORY", 30),
-    ("THIRD_PARTY", 20),
-    ("APPOINTMENTS", 10),
-    ("ONLINE_STORE", 10),
-    ("INSTANT_PROFILE", 10),
-    ("IMPORT", 8),
-    ("LOYALTY", 6),
-    ("MARKETING", 3),
-    ("INVOICES", 2),
-    ("FEEDBACK", 1),
-)
-CARD_BRANDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("VISA", "453275", ("5858", "1111", "0002", "4242")),
-    ("MASTERCARD", "545454", ("5454", "4444", "0005")),
-    ("AMERICAN_EXPRESS", "371263", ("8431", "0005")),
-    ("DISCOVER", "601100", ("0004", "1117")),
-)
+MERCHANT = ids.MERCHANT_ID
 
 
 def _ascii(text: str) -> str:
@@ -166,7 +70,7 @@ class _Generator:
 
     def new_id(self) -> str:
         while True:
-            candidate = rules.new_id(self.rng)
+            candidate = ids.new_id(self.rng)
             if candidate not in self.used_ids:
                 self.used_ids.add(candidate)
                 return candidate
@@ -197,7 +101,7 @@ class _Generator:
                 text = f"+1{area}{exchange}{line}"
             else:
                 text = f"1-{area}-{exchange}-{line}"
-            if rules.phone_e164(text):
+            if normalise.phone_e164(text):
                 return text
 
     def intl_phone(self, country: str) -> str:
@@ -224,7 +128,7 @@ class _Generator:
                 )
             else:  # IE
                 text = f"+353 1 {rng.randint(200, 999)} {rng.randint(1000, 9999)}"
-            if rules.phone_e164(text):
+            if normalise.phone_e164(text):
                 return text
 
     def address(self, country: str, first: str, last: str) -> dict[str, str]:
@@ -334,8 +238,8 @@ class _Generator:
                 email = email or self.email("guest", str(index), "")
         customer: dict[str, Any] = {
             "id": self.new_id(),
-            "created_at": rules.format_ts(created),
-            "updated_at": rules.format_ts(updated),
+            "created_at": normalise.format_ts(created),
+            "updated_at": normalise.format_ts(updated),
             "given_name": first,
             "family_name": last,
             "nickname": nick,
@@ -363,7 +267,7 @@ class _Generator:
             )
         if country in ("IE", "FR") and company and rng.random() < 0.5:
             customer["tax_ids"] = {"eu_vat": f"IE{rng.randint(1000000, 9999999)}A"}
-        e164 = rules.phone_e164(phone) if phone else ""
+        e164 = normalise.phone_e164(phone) if phone else ""
         return {k: v for k, v in customer.items() if v not in ("", None)}, e164 or ""
 
 
@@ -375,8 +279,8 @@ def seed_demo(store: Store, *, customers: int = 2500, seed: int = 7) -> None:
         {
             "id": gen.new_id(),
             "name": name,
-            "created_at": rules.format_ts(EPOCH + timedelta(days=3 * i, hours=9)),
-            "updated_at": rules.format_ts(EPOCH + timedelta(days=3 * i, hours=9)),
+            "created_at": normalise.format_ts(EPOCH + timedelta(days=3 * i, hours=9)),
+            "updated_at": normalise.format_ts(EPOCH + timedelta(days=3 * i, hours=9)),
         }
         for i, name in enumerate(GROUPS)
     ]
@@ -384,8 +288,8 @@ def seed_demo(store: Store, *, customers: int = 2500, seed: int = 7) -> None:
         {
             "id": f"{MERCHANT}.{key}",
             "name": name,
-            "created_at": rules.format_ts(EPOCH + timedelta(days=1, minutes=i)),
-            "updated_at": rules.format_ts(EPOCH + timedelta(days=400, minutes=i)),
+            "created_at": normalise.format_ts(EPOCH + timedelta(days=1, minutes=i)),
+            "updated_at": normalise.format_ts(EPOCH + timedelta(days=400, minutes=i)),
         }
         for i, (key, name) in enumerate(SEGMENTS)
     ]
@@ -416,6 +320,8 @@ def seed_demo(store: Store, *, customers: int = 2500, seed: int = 7) -> None:
         store.bulk_insert_customers(people, memberships, segment_members, phones=phones)
         for card, created_at in cards:
             store.put_card(card, created_at)
+        stamps = [(c["id"], c["created_at"]) for c in people]
+        seed_custom_attributes(store, stamps, seed=seed)
         store.set_meta("seed", f"customers={customers} seed={seed}")
 
 
@@ -460,7 +366,10 @@ def _cards(gen: _Generator, people: Sequence[dict[str, Any]]) -> list[tuple[dict
                 "hsa_fsa": False,
             }
             out.append(
-                ({k: v for k, v in card.items() if v not in ("", None)}, rules.format_ts(created))
+                (
+                    {k: v for k, v in card.items() if v not in ("", None)},
+                    normalise.format_ts(created),
+                )
             )
     return out
 

@@ -43,11 +43,11 @@ async def run(customers: int, latency_ms: float, concurrency: int) -> None:
 
     from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
+    from app.emulator.asgi import create_app
     from app.emulator.faults import Faults
     from app.emulator.seed import seed_demo
-    from app.emulator.server import create_app
     from app.emulator.store import Store
-    from app.service import SquareService
+    from app.square import SquareService
 
     folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
     store = Store(folder / "bench.sqlite3")

@@ -33,10 +33,10 @@ def cache_dir() -> Path:
 
 def _schema_tag() -> str:
     """The emulator's schema version (when it records one) and a hash of its SQL."""
-    from app.emulator import store
+    from app.emulator import schema
 
-    version = getattr(store, "SCHEMA_VERSION", 0)
-    return f"{version}-{hashlib.sha256(store.SCHEMA.encode()).hexdigest()[:10]}"
+    version = getattr(schema, "SCHEMA_VERSION", 0)
+    return f"{version}-{hashlib.sha256(schema.SCHEMA.encode()).hexdigest()[:10]}"
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     bare = bare_rss_mb()
     from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
-    from app.service import SquareService
+    from app.square import SquareService
     from tests.bench.queries import name_queries, prefixes, sample_customers
 
     typed = prefixes(name_queries(sample_customers(args.db, 2000), args.queries // 8))

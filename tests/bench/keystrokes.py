@@ -58,23 +58,20 @@ async def measure(base_url: str, queries: list[str]) -> KeystrokeResult:
     from textual import events
     from textual.widgets import Input
 
-    from app.backend import Backend
-    from app.config import Environment, Settings
+    from app.config import Settings
     from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
-    from app.service import SquareService
+    from app.session import Connection, Session
+    from app.square import SquareService
     from app.tui import CustomerDeskApp
     from widgets.customer_table import CustomerTable
 
-    async def connect(report: Callable[[str], None]) -> Backend:
+    async def connect(report: Callable[[str], None]) -> Connection:
         service = SquareService(base_url, DEMO_TOKEN, timeout=60.0)
-        return Backend(
-            service=service,
-            directory=CustomerDirectory(service),
-            environment=Environment.LOCAL,
-        )
+        return Connection(service=service, directory=CustomerDirectory(service))
 
-    app = CustomerDeskApp(connect, Settings())
+    session = Session(Settings(), connect)
+    app = CustomerDeskApp(session)
     latencies: list[float] = []
     to_table: list[float] = []
     to_echo: list[float] = []
@@ -90,14 +87,14 @@ async def measure(base_url: str, queries: list[str]) -> KeystrokeResult:
 
     started = time.perf_counter()
     async with app.run_test(size=SIZE) as pilot:
-        while app.backend is None or not app.backend.directory.loaded:
+        while not session.connected or not session.directory.loaded:
             await asyncio.sleep(0.05)
             if time.perf_counter() - started > 600:
                 raise TimeoutError("the directory never loaded")
         loaded = time.perf_counter() - started
         await app.workers.wait_for_complete()
         await pilot.pause()
-        directory = app.backend.directory
+        directory = session.directory
 
         screen = app.screen
         table = screen.query_one(CustomerTable)
@@ -139,7 +136,7 @@ async def measure(base_url: str, queries: list[str]) -> KeystrokeResult:
 
         table.show = show_and_mark  # type: ignore[method-assign]
         table.render_lines = render_lines_and_mark  # type: ignore[method-assign]
-        app._display = display_and_mark  # type: ignore[method-assign]
+        app._display = display_and_mark  # type: ignore[method-assign, assignment]
 
         async def painted_and_idle() -> None:
             await asyncio.wait_for(painted.wait(), 60)

@@ -40,7 +40,7 @@ class LoadRun:
 def load_ours(base_url: str) -> LoadRun:
     from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
-    from app.service import SquareService
+    from app.square import SquareService
 
     async def run() -> LoadRun:
         transport = Counting()
@@ -88,7 +88,7 @@ def deletion(base_url: str) -> tuple[int, int, int]:
     customers changed)."""
     from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
-    from app.service import SquareService
+    from app.square import SquareService
 
     async def run() -> tuple[int, int, int]:
         transport = Counting()

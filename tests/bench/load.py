@@ -26,7 +26,7 @@ def load_ours(base_url: str) -> tuple[float, int]:
     """Seconds for a fresh ``CustomerDirectory.load()``, and how many customers it holds."""
     from app.directory import CustomerDirectory
     from app.emulator import DEMO_TOKEN
-    from app.service import SquareService
+    from app.square import SquareService
 
     async def run() -> tuple[float, int]:
         async with SquareService(base_url, DEMO_TOKEN, timeout=60.0) as service:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.bench.served DB [--latency-ms N]
 
-The child calls ``app.emulator.serve.start_background`` (uvicorn on a free port), prints
+The child calls ``app.emulator.runner.start_background`` (uvicorn on a free port), prints
 its base URL and how many customers it holds on one line, and serves until its stdin
 closes. A child of its own keeps
 the emulator's CPU and memory out of the process being measured, as a real Square would
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from app.emulator.faults import Faults
-    from app.emulator.serve import start_background
+    from app.emulator.runner import start_background
 
     faults = (
         Faults(latency_ms=args.latency_ms, rate_limit=args.rate_limit, burst=args.burst)

@@ -145,9 +145,9 @@ def first_customer_marker(db: Path) -> bytes:
     import httpx
 
     from app.emulator import DEMO_TOKEN
-    from app.emulator.server import create_app
+    from app.emulator.asgi import create_app
     from app.emulator.store import Store
-    from app.service import SquareService
+    from app.square import SquareService
 
     async def first() -> str:
         store = Store(db)

@@ -29,10 +29,9 @@ MERCHANT = "BENCH"
 
 
 def directory_on(folder: Path, base_url: str = "http://unused.invalid") -> Any:
-    from app.access import TokenStatus
     from app.directory import CustomerDirectory, StorePlace
     from app.emulator import DEMO_TOKEN
-    from app.service import SquareService
+    from app.square import SquareService, TokenStatus
 
     service = SquareService(base_url, DEMO_TOKEN, timeout=60.0, deadline=120.0)
     service.token_status = TokenStatus(merchant_id=MERCHANT)
@@ -74,7 +73,7 @@ async def probe(folder: Path, queries: int, sync: bool) -> dict[str, Any]:
                 (offset,),
             )
             offset += 100
-            from app.models import Customer
+            from app.square import Customer
 
             batch = []
             for (data,) in rows:

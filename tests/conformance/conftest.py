@@ -21,7 +21,7 @@ from square.core.request_options import RequestOptions
 from square.types.customer import Customer
 
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
-from app.emulator.serve import RunningEmulator, open_demo_store, start_background
+from app.emulator.runner import RunningEmulator, open_demo_store, start_background
 
 from .openapi import WireChecker
 
@@ -129,7 +129,7 @@ def new_customer(square: Square, **fields: Any) -> Customer:
     if not any(fields.get(name) for name in IDENTITY):
         fields["given_name"] = unique("Conf")
     customer = square.customers.create(**fields).customer
-    assert customer is not None and customer.id
+    assert isinstance(customer, Customer) and customer.id
     return customer
 
 

@@ -7,6 +7,11 @@ values), enum values from the spec, string lengths within `maxLength` — and it
 either `errors` or a result, never both. The SDK's own parser is lenient (it would
 accept unknown fields and wrong enum values), so this is what holds the emulator to the
 spec rather than to the SDK's tolerance.
+
+An object schema that declares no properties at all (a custom attribute definition's
+`schema`) is free-form JSON, as in JSON Schema. The spec is Square-Version 2025-08-20's;
+an answer to an older version may also hold what that version had and this one dropped
+(`LEGACY`: `Customer.cards` before 2024-12-18).
 """
 
 from __future__ import annotations
@@ -25,6 +30,28 @@ SPEC_PATH = Path(__file__).with_name("customers-openapi.json")
 # Codes the emulator uses that Square's ErrorCode enum does not list: none (a stale version
 # answers 409 CONFLICT, square-api/NOTES.md).
 EXTRA_ERROR_CODES: frozenset[str] = frozenset()
+
+
+LEGACY: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    (
+        "2024-12-18",
+        "Customer",
+        "cards",
+        {"type": "array", "items": {"$ref": "#/components/schemas/Card"}},
+    ),
+)
+"""(first version without it, schema, property, its schema): fields Square removed."""
+
+
+def legacy_properties(version: str | None) -> dict[str, dict[str, Any]]:
+    """Schema name → the removed properties an answer to `version` may still hold."""
+    extra: dict[str, dict[str, Any]] = {}
+    if version is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", version):
+        return extra
+    for removed_in, schema, name, prop in LEGACY:
+        if version < removed_in:
+            extra.setdefault(schema, {})[name] = prop
+    return extra
 
 
 @cache
@@ -80,10 +107,14 @@ def operation_for(method: str, path: str) -> SpecOperation | None:
     return max(candidates, key=lambda op: op.literals)
 
 
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+def _resolve(
+    schema: dict[str, Any], legacy: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     while "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
         schema = spec()["components"]["schemas"][name]
+        if legacy and name in legacy:
+            schema = {**schema, "properties": {**schema["properties"], **legacy[name]}}
     return schema
 
 
@@ -92,9 +123,15 @@ def _enum(values: str) -> frozenset[str]:
     return frozenset(json.loads(values))
 
 
-def violations(value: Any, schema: dict[str, Any], where: str = "$") -> list[str]:
-    """Everything in `value` that does not fit `schema` (strictly; see the module doc)."""
-    schema = _resolve(schema)
+def violations(
+    value: Any,
+    schema: dict[str, Any],
+    where: str = "$",
+    legacy: dict[str, dict[str, Any]] | None = None,
+) -> list[str]:
+    """Everything in `value` that does not fit `schema` (strictly; see the module doc);
+    `legacy` adds removed properties an older version's answer may hold."""
+    schema = _resolve(schema, legacy)
     out: list[str] = []
     if value is None:
         return [f"{where}: null (Square omits empty values)"]
@@ -126,10 +163,12 @@ def violations(value: Any, schema: dict[str, Any], where: str = "$") -> list[str
         if not value:
             out.append(f"{where}: empty array (Square omits empty values)")
         for i, item in enumerate(value):
-            out.extend(violations(item, schema.get("items", {}), f"{where}[{i}]"))
+            out.extend(violations(item, schema.get("items", {}), f"{where}[{i}]", legacy))
     elif kind == "object" or "properties" in schema or "additionalProperties" in schema:
         if not isinstance(value, dict):
             return [f"{where}: expected an object, got {value!r}"]
+        if "properties" not in schema and "additionalProperties" not in schema:
+            return out  # free-form JSON (a definition's `schema`)
         props: dict[str, Any] = schema.get("properties", {})
         extra = schema.get("additionalProperties")
         for name in schema.get("required", []):
@@ -137,9 +176,9 @@ def violations(value: Any, schema: dict[str, Any], where: str = "$") -> list[str
                 out.append(f"{where}: missing required `{name}`")
         for name, item in value.items():
             if name in props:
-                out.extend(violations(item, props[name], f"{where}.{name}"))
+                out.extend(violations(item, props[name], f"{where}.{name}", legacy))
             elif isinstance(extra, dict):
-                out.extend(violations(item, extra, f"{where}.{name}"))
+                out.extend(violations(item, extra, f"{where}.{name}", legacy))
             else:
                 out.append(f"{where}: `{name}` is not in the spec")
     return out
@@ -185,4 +224,7 @@ class WireChecker:
                 missing = {"category", "code"} - set(err)
                 if missing:
                     self.problems.append(f"{where}: errors[{i}] lacks {sorted(missing)}")
-        self.problems.extend(f"{where}: {p}" for p in violations(body, op.response_schema))
+        legacy = legacy_properties(sent)
+        self.problems.extend(
+            f"{where}: {p}" for p in violations(body, op.response_schema, legacy=legacy)
+        )

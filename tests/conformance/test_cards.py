@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from square import Square
@@ -48,15 +49,28 @@ def test_the_ok_nonce_makes_square_s_test_card(square: Square) -> None:
     assert (card.enabled, card.version, card.customer_id) == (True, 1, cid)
     assert (card.cardholder_name, card.reference_id) == ("Amelia Earhart", "user-id-1")
     assert square.cards.get(card_id=some(card.id)).card == card
-    # a nonce is good for one card
-    expect_error(
-        lambda: square.cards.create(
-            idempotency_key=unique("key"), source_id="cnon:card-nonce-ok", card={"customer_id": cid}
-        ),
-        400,
-        "SOURCE_USED",
-        field="source_id",
-    )
+
+
+def test_the_ok_nonce_is_reusable(square: Square) -> None:
+    """As on Square's sandbox, where Square's own SDK tests reuse it on every run: every
+    customer, every new CreateCard key, the deprecated endpoint too."""
+    made = []
+    for _ in range(3):
+        cid = some(new_customer(square).id)
+        for _ in range(2):
+            card = square.cards.create(
+                idempotency_key=unique("key"),
+                source_id="cnon:card-nonce-ok",
+                card={"customer_id": cid},
+            ).card
+            made.append(some(some(card).id))
+        other = some(new_customer(square).id)
+        legacy = some(
+            square.customers.cards.create(customer_id=other, card_nonce="cnon:card-nonce-ok").card
+        )
+        assert legacy.customer_id == other and legacy.last4 == "5858"
+        made.append(some(legacy.id))
+    assert len(set(made)) == 9
 
 
 @pytest.mark.parametrize(("nonce", "status", "category", "code"), REFUSED)
@@ -116,7 +130,7 @@ def test_create_card_idempotency(square: Square) -> None:
 
 def test_create_card_validation(square: Square) -> None:
     cid = some(new_customer(square).id)
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"idempotency_key": ""}, "MISSING_REQUIRED_PARAMETER", "idempotency_key"),
         ({"idempotency_key": "k" * 46}, "VALUE_TOO_LONG", "idempotency_key"),
         ({"source_id": ""}, "MISSING_REQUIRED_PARAMETER", "source_id"),
@@ -127,13 +141,17 @@ def test_create_card_validation(square: Square) -> None:
         ({"card": {}}, "MISSING_REQUIRED_PARAMETER", "card.customer_id"),
     ]  # fmt: skip
     for change, code, field in cases:
-        body = {
+        body: dict[str, Any] = {
             "idempotency_key": unique("key"),
             "source_id": fresh_nonce(),
             "card": {"customer_id": cid},
             **change,
         }
-        expect_error(lambda body=body: square.cards.create(**body), 400, code, field=field)
+
+        def create(body: dict[str, Any] = body) -> object:
+            return square.cards.create(**body)
+
+        expect_error(create, 400, code, field=field)
     # 45 characters is the longest key
     assert square.cards.create(
         idempotency_key="k" * 44 + unique("")[-1],

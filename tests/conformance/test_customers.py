@@ -247,7 +247,7 @@ def test_list_errors(square: Square) -> None:
     expect_error(lambda: square.customers.list(limit=0), 400, "VALUE_TOO_LOW", field="limit")
     expect_error(lambda: square.customers.list(limit=101), 400, "VALUE_TOO_HIGH", field="limit")
     expect_error(
-        lambda: square.customers.list(sort_field="NAME"),  # type: ignore[arg-type]
+        lambda: square.customers.list(sort_field="NAME"),
         400,
         "INVALID_ENUM_VALUE",
         field="sort_field",

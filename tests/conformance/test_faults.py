@@ -17,7 +17,7 @@ from square import Square
 from square.core.api_error import ApiError
 
 from app.emulator.faults import Faults
-from app.emulator.serve import RunningEmulator, open_demo_store, start_background
+from app.emulator.runner import RunningEmulator, open_demo_store, start_background
 
 from .conftest import NO_RETRY, SquareFactory, expect_error, some, unique
 

@@ -42,7 +42,7 @@ def test_group_errors(square: Square) -> None:
         field="group.name",
     )
     expect_error(
-        lambda: square.customers.groups.create(group={}),  # type: ignore[typeddict-item]
+        lambda: square.customers.groups.create(group={}),
         400,
         "MISSING_REQUIRED_PARAMETER",
         field="group.name",

@@ -208,11 +208,15 @@ def test_cursor_pages_and_count(square: Square, cohort: Cohort) -> None:
         cursor = page.cursor
         if cursor is None:
             break
+
         # a cursor only works with the query that made it
-        expect_error(
-            lambda c=cursor: square.customers.search(
+        def search_again(c: str = cursor) -> object:
+            return square.customers.search(
                 query={"filter": _mine(cohort), "sort": {"field": "CREATED_AT"}}, cursor=c
-            ),
+            )
+
+        expect_error(
+            search_again,
             400,
             "INVALID_CURSOR",
             field="cursor",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.directory import CustomerDirectory
-from app.service import SquareService
+from app.square import SquareService
 from tests.conftest import CountingTransport
 
 
@@ -65,9 +65,9 @@ async def make_big(big_emulator: Any, clock: Any) -> AsyncIterator[Callable[...,
     the service knows its merchant as RetrieveTokenStatus would say."""
     import httpx
 
-    from app.access import TokenStatus
     from app.emulator import DEMO_TOKEN
-    from app.emulator.server import create_app
+    from app.emulator.asgi import create_app
+    from app.square import TokenStatus
 
     made: list[SquareService] = []
 

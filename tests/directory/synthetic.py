@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from app.models import Customer
+from app.square import Customer
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.directory import CustomerDirectory, LoadProgress, QueryError
-from app.models import CustomerFields
-from app.service import SquareService
+from app.square import CustomerFields, SquareService
 from tests.conftest import DEMO_CUSTOMERS, CountingTransport, ServiceMaker
 
 
@@ -285,9 +284,9 @@ async def test_a_large_directory_loads_in_concurrent_windows(tmp_path: Any, cloc
     import httpx
 
     from app.emulator import DEMO_TOKEN
+    from app.emulator.asgi import create_app
     from app.emulator.faults import Faults
     from app.emulator.seed import seed_demo
-    from app.emulator.server import create_app
     from app.emulator.store import Store
 
     store = Store(tmp_path / "big.sqlite3")

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from app.directory import CustomerDirectory
-from app.service import PaginationError, SquareService
-from tests.service.hostile import (
+from app.square import PaginationError, SquareService
+from tests.square.hostile import (
     ITEMS,
     Hostile,
     Receive,

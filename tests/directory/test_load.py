@@ -14,7 +14,7 @@ import pytest
 
 from app.directory import CustomerDirectory, LoadProgress, StorePlace
 from app.emulator.faults import Faults
-from app.service import SquareService
+from app.square import SquareService
 from tests.directory.conftest import BIG
 
 
@@ -108,7 +108,7 @@ async def test_a_warm_start_answers_before_any_request(make_big: Any, tmp_path: 
     assert results.customers[0].id == ada.id
     assert results.covers is None  # the store was complete when it was closed
     assert warm.count == BIG
-    assert service.transport.requests == []  # type: ignore[attr-defined]
+    assert service.transport.requests == []
     warm.close()
 
 

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from app.directory import CustomerDirectory
-from app.models import Address, CustomerFields
-from app.service import SquareService
+from app.square import Address, CustomerFields, SquareService
 
 
 def names(results: Any) -> list[str]:

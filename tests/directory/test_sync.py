@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.directory import CustomerDirectory, StorePlace
-from app.models import CustomerFields
+from app.square import CustomerFields
 from tests.directory.conftest import BIG
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,13 +90,13 @@ async def test_own_writes_are_not_undone_by_a_lagging_count(make_big: Any, clock
 KILLED_SYNC = """
 import asyncio, os, sys, httpx
 from pathlib import Path
-from app.access import TokenStatus
+from app.square import TokenStatus
 from app.directory import CustomerDirectory, StorePlace
 from app.emulator import DEMO_TOKEN
 from app.emulator.faults import Faults
-from app.emulator.server import create_app
+from app.emulator.asgi import create_app
 from app.emulator.store import Store
-from app.service import SquareService
+from app.square import SquareService
 
 async def main() -> None:
     store = Store(sys.argv[1])

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from app.emulator import DEMO_TOKEN
+from app.emulator.asgi import create_app
 from app.emulator.seed import seed_demo
-from app.emulator.server import create_app
 from app.emulator.store import Store
 
 
@@ -59,7 +59,7 @@ async def run(count: int) -> None:
             def flt(name: str, text: str) -> dict[str, object]:
                 return {"limit": 100, "query": {"filter": {name: {"fuzzy": text}}}}
 
-            cases = {
+            cases: dict[str, list[dict[str, object]]] = {
                 "email fuzzy": [flt("email_address", w) for w in words * 5],
                 "phone fuzzy": [flt("phone_number", d) for d in digits * 5],
                 "no filter": [{"limit": 100}] * 40,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,22 +10,10 @@ import httpx
 import pytest
 
 from app.emulator import DEMO_TOKEN
+from app.emulator.asgi import create_app
 from app.emulator.faults import Faults
-from app.emulator.server import create_app
 from app.emulator.store import Store
-
-
-class FrozenClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+from tests.conftest import FrozenClock
 
 
 @pytest.fixture
@@ -53,9 +40,17 @@ def make_client(store: Store, clock: FrozenClock) -> ClientFactory:
         token: str | None = DEMO_TOKEN,
         faults: Faults | None = None,
         tokens: dict[str, frozenset[str]] | None = None,
+        applications: dict[str, str] | None = None,
         **headers: str,
     ) -> httpx.AsyncClient:
-        app = create_app(store, tokens=tokens, faults=faults, clock=clock, id_seed=1)
+        app = create_app(
+            store,
+            tokens=tokens,
+            faults=faults,
+            clock=clock,
+            id_seed=1,
+            applications=applications,
+        )
         all_headers = dict(headers)
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token}"

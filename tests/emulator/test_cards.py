@@ -7,7 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import FrozenClock, create, error_of
+from tests.conftest import FrozenClock
+
+from .conftest import create, error_of
 
 CARD_FIELDS = {
     "id",
@@ -68,11 +70,40 @@ async def test_create_card_with_ok_nonce(client: httpx.AsyncClient, clock: Froze
             client, customer["id"], "k1", cardholder_name="Amelia Earhart", reference_id="user-id-1"
         )
     ).json() == {"card": card}
-    used = await _card(client, customer["id"], "k2")
-    assert used.status_code == 400
-    assert (error_of(used)["code"], error_of(used)["field"]) == ("SOURCE_USED", "source_id")
+    # Square's sandbox nonce is reusable: a new key makes another card (the same number)
+    again = await _card(client, customer["id"], "k2")
+    assert again.status_code == 200, again.text
+    second = again.json()["card"]
+    assert second["id"] != card["id"] and second["fingerprint"] == card["fingerprint"]
     # the emulator's fresh variants of the ok nonce
     assert (await _card(client, customer["id"], "k3", "cnon:card-nonce-ok-2")).status_code == 200
+
+
+async def test_the_ok_nonce_serves_every_customer(client: httpx.AsyncClient) -> None:
+    """`cnon:card-nonce-ok` works for every customer and key, on both APIs, as on Square's
+    sandbox; `cnon:card-nonce-already-used` is the nonce that says CARD_TOKEN_USED."""
+    made: set[str] = set()
+    for n in range(3):
+        customer = await create(client, given_name=f"Reuser {n}")
+        response = await _card(client, customer["id"], f"reuse-{n}")
+        assert response.status_code == 200, response.text
+        legacy = await client.post(
+            f"/v2/customers/{customer['id']}/cards", json={"card_nonce": "cnon:card-nonce-ok"}
+        )
+        assert legacy.status_code == 200, legacy.text
+        made |= {response.json()["card"]["id"], legacy.json()["card"]["id"]}
+    assert len(made) == 3  # one card each: the legacy call finds the card the nonce made
+    used = await _card(client, customer["id"], "used", "cnon:card-nonce-already-used")
+    assert (used.status_code, error_of(used)["code"]) == (400, "CARD_TOKEN_USED")
+
+
+async def test_a_payment_id_makes_one_card(client: httpx.AsyncClient) -> None:
+    customer = await create(client, given_name="A")
+    payment = "R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY"
+    assert (await _card(client, customer["id"], "p1", payment)).status_code == 200
+    used = await _card(client, customer["id"], "p2", payment)
+    assert used.status_code == 400
+    assert (error_of(used)["code"], error_of(used)["field"]) == ("SOURCE_USED", "source_id")
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from app.emulator.store import Store
+from tests.conftest import FrozenClock
 
-from .conftest import FrozenClock, create, error_of
+from .conftest import create, error_of
 
 
 async def test_create_returns_square_shaped_customer(client: httpx.AsyncClient) -> None:
@@ -24,7 +25,7 @@ async def test_create_returns_square_shaped_customer(client: httpx.AsyncClient) 
         note="a customer",
     )
     assert re.fullmatch(r"[0-9A-Z]{26}", customer["id"])
-    assert customer["created_at"] == "2026-03-14T15:09:26.000Z"
+    assert customer["created_at"] == "2026-11-26T09:30:00.000Z"
     assert customer["updated_at"] == customer["created_at"]
     assert customer["version"] == 0
     assert customer["creation_source"] == "THIRD_PARTY"
@@ -86,7 +87,7 @@ async def test_update_is_sparse_and_bumps_version(
     assert updated["given_name"] == "Ada" and updated["note"] == "n"  # untouched
     assert updated["version"] == 1
     assert updated["created_at"] == customer["created_at"]
-    assert updated["updated_at"] == "2026-03-14T15:10:26.000Z"
+    assert updated["updated_at"] == "2026-11-26T09:31:00.000Z"
     # null clears, and so does an empty string
     response = await client.put(
         f"/v2/customers/{customer['id']}", json={"note": None, "company_name": ""}

@@ -2,7 +2,7 @@
 
 Four writer threads create customers (each with an idempotency key) and update the notes
 of their own customers (each with the version they hold) against `python -m
-app.emulator.serve`; the server is killed with SIGKILL several times, at delays drawn from
+app.emulator.runner`; the server is killed with SIGKILL several times, at delays drawn from
 a seeded RNG, and restarted on the same database. A ledger keeps what was acknowledged:
 idempotency key → customer id for creates, and per customer the last acknowledged
 (version, note) plus the one update still waiting for an answer when the server died.
@@ -142,7 +142,7 @@ def _write_until_killed(
 
 def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.emulator.serve", "--port", "0", "--db", str(db),
+        [sys.executable, "-m", "app.emulator.runner", "--port", "0", "--db", str(db),
          "--customers", str(SEEDED)],
         cwd=ROOT,
         stdout=subprocess.PIPE,

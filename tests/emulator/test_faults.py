@@ -9,10 +9,11 @@ import httpx
 import pytest
 
 from app.emulator.faults import Faults, FaultsMiddleware
-from app.emulator.server import is_write_request
+from app.emulator.operations import is_write_request
 from app.emulator.store import Store
+from tests.conftest import FrozenClock
 
-from .conftest import ClientFactory, FrozenClock, create, error_of
+from .conftest import ClientFactory, create, error_of
 
 
 async def test_faults_are_off_by_default(client: httpx.AsyncClient) -> None:

@@ -15,28 +15,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.emulator import DEMO_TOKEN, rules
-from app.emulator.server import create_app
+from app.emulator import DEMO_TOKEN, shapes
+from app.emulator.asgi import create_app
 from app.emulator.store import Store
 
-WRITES = [
-    ("POST", "/v2/customers", rules.CREATE_CUSTOMER),
-    ("PUT", "/v2/customers/{cid}", rules.UPDATE_CUSTOMER),
-    ("POST", "/v2/customers/search", rules.SEARCH_CUSTOMERS),
-    ("POST", "/v2/customers/bulk-create", rules.BULK_CREATE),
-    ("POST", "/v2/customers/bulk-update", rules.BULK_UPDATE),
-    ("POST", "/v2/customers/bulk-delete", rules.BULK_IDS),
-    ("POST", "/v2/customers/bulk-retrieve", rules.BULK_IDS),
-    ("POST", "/v2/customers/groups", rules.GROUP_BODY),
-    ("PUT", "/v2/customers/groups/{gid}", rules.GROUP_BODY),
-    ("POST", "/v2/cards", rules.CREATE_CARD),
+WRITES: list[tuple[str, str, shapes.JsonType]] = [
+    ("POST", "/v2/customers", shapes.CREATE_CUSTOMER),
+    ("PUT", "/v2/customers/{cid}", shapes.UPDATE_CUSTOMER),
+    ("POST", "/v2/customers/search", shapes.SEARCH_CUSTOMERS),
+    ("POST", "/v2/customers/bulk-create", shapes.BULK_CREATE),
+    ("POST", "/v2/customers/bulk-update", shapes.BULK_UPDATE),
+    ("POST", "/v2/customers/bulk-delete", shapes.BULK_IDS),
+    ("POST", "/v2/customers/bulk-retrieve", shapes.BULK_IDS),
+    ("POST", "/v2/customers/groups", shapes.GROUP_BODY),
+    ("PUT", "/v2/customers/groups/{gid}", shapes.GROUP_BODY),
+    ("POST", "/v2/cards", shapes.CREATE_CARD),
     ("POST", "/v2/cards/{card}/disable", ("object", {})),
-    ("POST", "/v2/customers/{cid}/cards", rules.CREATE_CUSTOMER_CARD),
+    ("POST", "/v2/customers/{cid}/cards", shapes.CREATE_CUSTOMER_CARD),
 ]
 
 # Names the endpoints read, so that generated objects reach the field rules.
 KEYS = sorted(
-    {*rules.CUSTOMER_FIELDS, *rules.ADDRESS_FIELDS, "eu_vat", "version", "idempotency_key"}
+    {*shapes.CUSTOMER_FIELDS, *shapes.ADDRESS_FIELDS, "eu_vat", "version", "idempotency_key"}
     | {"customers", "customer_ids", "group", "name", "query", "filter", "sort", "limit"}
     | {"cursor", "count", "created_at", "updated_at", "start_at", "end_at", "exact", "fuzzy"}
     | {"email_address", "group_ids", "segment_ids", "any", "all", "none", "creation_source"}
@@ -69,7 +69,7 @@ JSON = st.recursive(
 BODIES = st.one_of(JSON, st.dictionaries(st.sampled_from(KEYS), JSON, max_size=6))
 
 
-def shaped(jtype: rules.JsonType) -> st.SearchStrategy[Any]:
+def shaped(jtype: shapes.JsonType) -> st.SearchStrategy[Any]:
     """Values of the emulator's own JSON schema for a body, any node of which may instead
     be arbitrary JSON (null included): they get past the type checks to the field rules."""
     shape: st.SearchStrategy[Any]
@@ -80,6 +80,7 @@ def shaped(jtype: rules.JsonType) -> st.SearchStrategy[Any]:
     elif jtype == "boolean":
         shape = st.booleans()
     else:
+        assert isinstance(jtype, tuple)
         kind, arg = jtype
         if kind == "enum":
             shape = st.one_of(st.sampled_from(sorted(arg)), TEXT)
@@ -112,7 +113,9 @@ class Client:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, Store, dict]]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Client, Store, dict[str, Any]]]:
     store = Store(Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.sqlite3")
     client = Client(store)
     created = client.request("POST", "/v2/customers", json={"given_name": "Ada"})
@@ -142,7 +145,7 @@ def _fill(text: str, ids: dict[str, str]) -> str:
 def test_arbitrary_json_never_gets_a_5xx(
     world: tuple[Client, Store, dict[str, str]],
     data: st.DataObject,
-    endpoint: tuple[str, str, rules.JsonType],
+    endpoint: tuple[str, str, shapes.JsonType],
 ) -> None:
     client, _, ids = world
     method, path, schema = endpoint

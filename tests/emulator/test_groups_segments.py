@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from app.emulator import DEMO_TOKEN
+from app.emulator.asgi import create_app
 from app.emulator.store import Store
+from tests.conftest import FrozenClock
 
-from .conftest import FrozenClock, create, error_of
+from .conftest import create, error_of
 
 
 async def _group(client: httpx.AsyncClient, name: str, **extra: Any) -> dict[str, Any]:
@@ -41,7 +45,13 @@ async def test_group_crud(client: httpx.AsyncClient, clock: FrozenClock) -> None
 
 
 async def test_group_name_is_required(client: httpx.AsyncClient) -> None:
-    for body in ({}, {"group": {}}, {"group": {"name": ""}}, {"group": {"name": "  "}}):
+    bodies: list[dict[str, Any]] = [
+        {},
+        {"group": {}},
+        {"group": {"name": ""}},
+        {"group": {"name": "  "}},
+    ]
+    for body in bodies:
         response = await client.post("/v2/customers/groups", json=body)
         assert response.status_code == 400, body
         assert error_of(response)["category"] == "INVALID_REQUEST_ERROR"
@@ -140,3 +150,64 @@ async def test_segments_are_read_only(client: httpx.AsyncClient, store: Store) -
     assert (await client.post("/v2/customers/segments", json={})).status_code == 405
     response = await client.get("/v2/customers/segments", params={"limit": 51})
     assert error_of(response)["code"] == "VALUE_TOO_HIGH"
+
+
+def _person(customer_id: str, name: str) -> dict[str, Any]:
+    stamp = "2026-01-02T03:04:05.000Z"
+    return {
+        "id": customer_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "version": 0,
+        "creation_source": "DIRECTORY",
+        "given_name": name,
+    }
+
+
+async def test_memberships_are_read_back_from_the_file(tmp_path: Path, clock: FrozenClock) -> None:
+    """Group and segment memberships written to the file come back in a store opened
+    afresh: on the consistent read, in list and search (the replica), and go with a
+    deleted customer."""
+    path = tmp_path / "links.sqlite3"
+    first = Store(path)
+    stamp = "2026-01-01T00:00:00.000Z"
+    for gid in ("G1", "G2"):
+        first.put_group({"id": gid, "name": gid, "created_at": stamp, "updated_at": stamp})
+    first.put_segment({"id": "S1", "name": "S1", "created_at": stamp, "updated_at": stamp})
+    first.bulk_insert_customers(
+        [_person("A", "Ann"), _person("B", "Bob")],
+        [("A", "G2"), ("A", "G1"), ("B", "G2")],
+        [("B", "S1")],
+    )
+    first.close()
+
+    store = Store(path)
+    try:
+        a, b = store.get_customer("A"), store.get_customer("B")
+        assert a is not None and b is not None
+        assert (a["group_ids"], "segment_ids" in a) == (["G1", "G2"], False)
+        assert (b["group_ids"], b["segment_ids"]) == (["G2"], ["S1"])
+        app = create_app(store, clock=clock)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://emulator.test",
+            headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
+        ) as client:
+            listed = (await client.get("/v2/customers")).json()["customers"]
+            assert [(c["id"], c.get("group_ids"), c.get("segment_ids")) for c in listed] == [
+                ("A", ["G1", "G2"], None),
+                ("B", ["G2"], ["S1"]),
+            ]
+            found = await client.post(
+                "/v2/customers/search",
+                json={"query": {"filter": {"segment_ids": {"any": ["S1"]}}}},
+            )
+            assert [c["id"] for c in found.json()["customers"]] == ["B"]
+            assert (await client.delete("/v2/customers/B")).status_code == 200
+        members = {
+            table: sorted(r[0] for r in store.conn.execute(f"SELECT customer_id FROM {table}"))
+            for table in ("group_members", "segment_members")
+        }
+        assert members == {"group_members": ["A", "A"], "segment_members": []}
+    finally:
+        store.close()

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.emulator import guard, rules
+from app.emulator import guard, limits
 from app.emulator.store import Store
 
 from .conftest import ClientFactory, create
@@ -301,22 +301,22 @@ async def test_an_oversized_body_is_refused_before_it_is_read(
 @pytest.mark.parametrize(
     ("method", "path", "body", "field", "limit"),
     [
-        ("POST", "/v2/customers", {"given_name": "A", "note": "{n}"}, "note", rules.NOTE_MAX),
-        ("PUT", "/v2/customers/{cid}", {"note": "{n}"}, "note", rules.NOTE_MAX),
+        ("POST", "/v2/customers", {"given_name": "A", "note": "{n}"}, "note", limits.NOTE_MAX),
+        ("PUT", "/v2/customers/{cid}", {"note": "{n}"}, "note", limits.NOTE_MAX),
         ("POST", "/v2/customers/bulk-update", {"customers": {"{cid}": {"note": "{n}"}}},
-         None, rules.NOTE_MAX),
+         None, limits.NOTE_MAX),
         ("PUT", "/v2/customers/{cid}", {"address": {"address_line_1": "{n}"}},
-         "address.address_line_1", rules.ADDRESS_PART_MAX),
+         "address.address_line_1", limits.ADDRESS_PART_MAX),
         ("POST", "/v2/customers/groups", {"group": {"name": "{n}"}}, "group.name",
-         rules.GROUP_NAME_MAX),
+         limits.GROUP_NAME_MAX),
         ("POST", "/v2/customers", {"given_name": "A", "idempotency_key": "{n}"},
-         "idempotency_key", rules.OTHER_KEY_MAX),
+         "idempotency_key", limits.OTHER_KEY_MAX),
         ("POST", "/v2/customers/search",
          {"query": {"filter": {"reference_id": {"fuzzy": "{n}"}}}},
-         "query.filter.reference_id.fuzzy", rules.FILTER_TEXT_MAX),
+         "query.filter.reference_id.fuzzy", limits.FILTER_TEXT_MAX),
         ("POST", "/v2/customers/{cid}/cards",
          {"card_nonce": "cnon:card-nonce-ok", "billing_address": {"locality": "{n}"}},
-         "billing_address.locality", rules.ADDRESS_PART_MAX),
+         "billing_address.locality", limits.ADDRESS_PART_MAX),
     ],
 )  # fmt: skip
 async def test_string_length_limits(
@@ -350,7 +350,7 @@ async def test_a_50_mb_note_is_never_stored(api: httpx.AsyncClient, store: Store
     cid = api.headers["x-customer"]
     response = await api.put(f"/v2/customers/{cid}", json={"note": "x" * 50_000_000})
     assert assert_envelope(response, 413)["code"] == "REQUEST_ENTITY_TOO_LARGE"
-    response = await api.put(f"/v2/customers/{cid}", json={"note": "x" * (rules.NOTE_MAX + 1)})
+    response = await api.put(f"/v2/customers/{cid}", json={"note": "x" * (limits.NOTE_MAX + 1)})
     assert assert_envelope(response, 400)["code"] == "VALUE_TOO_LONG"
     assert "note" not in (store.get_customer(cid) or {})
 
@@ -364,6 +364,6 @@ async def test_bodies_that_are_not_a_json_object(api: httpx.AsyncClient, raw: by
 
 
 async def test_an_overlong_cursor_is_invalid(api: httpx.AsyncClient) -> None:
-    response = await api.get("/v2/customers", params={"cursor": "A" * (rules.CURSOR_MAX + 1)})
+    response = await api.get("/v2/customers", params={"cursor": "A" * (limits.CURSOR_MAX + 1)})
     error = assert_envelope(response, 400)
     assert (error["code"], error["field"]) == ("INVALID_CURSOR", "cursor")

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from app.emulator import DEMO_TOKEN
-from app.emulator.serve import _bind
-from app.emulator.server import create_app
+from app.emulator.asgi import create_app
+from app.emulator.runner import _bind
 from app.emulator.store import Store
 
 BODY_TIMEOUT = 1.0

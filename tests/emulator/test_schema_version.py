@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from app.emulator import serve
-from app.emulator.serve import open_demo_store
-from app.emulator.store import SCHEMA_VERSION, SchemaVersionError, Store
+from app.emulator import runner
+from app.emulator.runner import open_demo_store
+from app.emulator.schema import SCHEMA_VERSION, SchemaVersionError
+from app.emulator.store import Store
 
 
 def _set_version(path: Path, version: int) -> None:
@@ -85,7 +86,7 @@ def test_an_old_demo_is_moved_aside_and_seeded_afresh(
 ) -> None:
     path = tmp_path / "demo.sqlite3"
     _old_demo(path, version, customers=12)
-    caplog.set_level(logging.WARNING, logger="app.emulator.serve")
+    caplog.set_level(logging.WARNING, logger="app.emulator.runner")
 
     store = open_demo_store(path, customers=30, seed=4)
     aside = tmp_path / f"demo.sqlite3.old-{version}"
@@ -125,7 +126,7 @@ def test_journals_move_with_the_database(tmp_path: Path) -> None:
     path = tmp_path / "demo.sqlite3"
     path.write_bytes(b"main")
     (tmp_path / "demo.sqlite3-wal").write_bytes(b"wal")
-    moved = serve._move_aside(path, "3")
+    moved = runner._move_aside(path, "3")
     assert moved == tmp_path / "demo.sqlite3.old-3"
     assert (tmp_path / "demo.sqlite3.old-3-wal").read_bytes() == b"wal"
     assert not path.exists() and not (tmp_path / "demo.sqlite3-wal").exists()
@@ -151,7 +152,7 @@ def test_an_unreadable_file_at_the_default_demo_path_is_replaced(
     path = tmp_path / "data" / "demo.sqlite3"
     path.parent.mkdir()
     path.write_bytes(b"\x00\x01not sqlite" * 100)
-    monkeypatch.setattr(serve, "default_db_path", lambda: path)
+    monkeypatch.setattr(runner, "default_db_path", lambda: path)
     store = open_demo_store(path, customers=5)
     assert store.replaced == path.parent / "demo.sqlite3.old-unknown"
     assert store.customer_count() == 5
@@ -163,6 +164,54 @@ def test_the_command_line_refuses_a_foreign_database(
 ) -> None:
     path = tmp_path / "accounts.sqlite3"
     _foreign_db(path)
-    assert serve.main(["--db", str(path), "--port", "0"]) == 2
+    assert runner.main(["--db", str(path), "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "schema version" in err
+
+
+def _as_version_1(path: Path) -> None:
+    """Make `path` what a version-1 emulator wrote: no custom attribute tables."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP TABLE attribute_values; DROP TABLE attribute_definitions; "
+        "DELETE FROM meta WHERE key = 'seed_attributes'; PRAGMA user_version = 1;"
+    )
+    conn.close()
+
+
+def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "kept.sqlite3"
+    store = Store(path)
+    store.set_meta("owner", "not a demo")
+    store.close()
+    _as_version_1(path)
+    upgraded = Store(path)
+    assert upgraded.schema_version == SCHEMA_VERSION == 2
+    assert upgraded.get_meta("owner") == "not a demo"
+    assert upgraded.list_definitions() == []  # the new tables are there, empty
+    upgraded.close()
+    assert _user_version(path) == SCHEMA_VERSION
+
+
+def test_a_version_1_demo_keeps_its_customers_and_gains_custom_attributes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    open_demo_store(path, customers=40, seed=3).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE customers SET doc = json_set(doc, '$.note', 'edited by hand')")
+    conn.commit()
+    conn.close()
+    _as_version_1(path)
+    caplog.set_level(logging.WARNING, logger="app.emulator.runner")
+
+    store = open_demo_store(path, customers=99, seed=3)
+    assert store.replaced is None and caplog.records == []  # nothing moved aside
+    assert store.customer_count() == 40
+    customer_id = store.customers_by_creation()[0][0]
+    assert (store.get_customer(customer_id) or {}).get("note") == "edited by hand"
+    names = {d.get("name") for d in store.list_definitions()}
+    assert {"Favourite drink", "VIP since"} <= names
+    assert any(store.values_of(cid) for cid, _ in store.customers_by_creation())
+    store.close()
+    assert [p.name for p in tmp_path.iterdir() if ".old-" in p.name] == []

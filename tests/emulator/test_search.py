@@ -7,7 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import FrozenClock, create, error_of
+from tests.conftest import FrozenClock
+
+from .conftest import create, error_of
 
 
 async def _search(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:

@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from app.emulator.store import Store
+from tests.conftest import FrozenClock
 
-from .conftest import FrozenClock, create, error_of
+from .conftest import create, error_of
 
 
 async def _ids(client: httpx.AsyncClient, flt: dict[str, Any], **extra: Any) -> list[str]:
@@ -42,16 +43,16 @@ async def test_creation_source(client: httpx.AsyncClient, store: Store) -> None:
 
 
 async def test_created_and_updated_ranges(client: httpx.AsyncClient, clock: FrozenClock) -> None:
-    first = await create(client, given_name="First")  # 15:09:26
+    first = await create(client, given_name="First")  # 09:30:00
     clock.advance(3600)
-    second = await create(client, given_name="Second")  # 16:09:26
+    second = await create(client, given_name="Second")  # 10:30:00
     clock.advance(3600)
-    await client.put(f"/v2/customers/{first['id']}", json={"note": "touched"})  # 17:09:26
-    window = {"start_at": "2026-03-14T15:00:00Z", "end_at": "2026-03-14T16:09:26Z"}
+    await client.put(f"/v2/customers/{first['id']}", json={"note": "touched"})  # 11:30:00
+    window = {"start_at": "2026-11-26T09:00:00Z", "end_at": "2026-11-26T10:30:00Z"}
     assert await _ids(client, {"created_at": window}) == [first["id"]]  # end exclusive
-    start_only = {"start_at": "2026-03-14T16:09:26.000Z"}  # start inclusive
+    start_only = {"start_at": "2026-11-26T10:30:00.000Z"}  # start inclusive
     assert await _ids(client, {"created_at": start_only}) == [second["id"]]
-    offset = {"start_at": "2026-03-14T09:00:00-08:00"}  # = 17:00Z
+    offset = {"start_at": "2026-11-26T03:00:00-08:00"}  # = 11:00Z
     assert await _ids(client, {"updated_at": offset}) == [first["id"]]
     assert sorted(await _ids(client, {"updated_at": {"end_at": "2027-01-01T00:00:00Z"}})) == sorted(
         [first["id"], second["id"]]

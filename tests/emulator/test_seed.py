@@ -85,3 +85,47 @@ def test_seed_has_groups_segments_and_cards(demo: tuple[Store, float]) -> None:
     cards = store.list_cards(include_disabled=True)
     assert len(cards) > 100
     assert any(not c["enabled"] for c in cards)
+
+
+def test_seed_has_custom_attributes(tmp_path: Path, demo: tuple[Store, float]) -> None:
+    """The seller's custom fields ("Favourite drink" text, "VIP since" date, a selection, a
+    boolean) and a loyalty app's, each value fitting its definition's schema."""
+    from app.emulator.attribute_types import check_value, type_of
+    from app.emulator.seed_attributes import LOYALTY_APP, SEEDED
+
+    store = demo[0]
+    definitions = store.list_definitions()
+    seller = {d["name"]: type_of(d["schema"]) for d in definitions if d["owner"] == "square"}
+    assert seller == {
+        "Favourite drink": "String",
+        "VIP since": "Date",
+        "Dietary needs": "Selection",
+        "Wholesale account": "Boolean",
+    }
+    assert all(
+        d["visibility"] == "VISIBILITY_READ_WRITE_VALUES"
+        for d in definitions
+        if d["owner"] == "square"
+    )
+    assert {d["visibility"] for d in definitions if d["owner"] == LOYALTY_APP} == {
+        "VISIBILITY_READ_ONLY",
+        "VISIBILITY_HIDDEN",
+    }
+    counts = {}
+    for d in definitions:
+        values = store.values_for(d["owner"], d["key"])
+        counts[d.get("name") or d["key"]] = len(values)
+        for value in values:
+            assert check_value(d["schema"], value["value"], "v") == value["value"]
+            assert value["created_at"] >= d["created_at"]
+    assert counts["Favourite drink"] > 500 and counts["VIP since"] > 50
+    assert all(n > 0 for n in counts.values())
+    assert store.get_meta(SEEDED) == "seed=7"
+    # deterministic, like the rest of the demo
+    again = Store(tmp_path / "again.sqlite3")
+    seed_demo(again, customers=2500, seed=7)
+    assert again.list_definitions() == definitions
+    some = definitions[0]
+    assert again.values_for(some["owner"], some["key"]) == store.values_for(
+        some["owner"], some["key"]
+    )

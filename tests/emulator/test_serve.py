@@ -12,7 +12,7 @@ import httpx
 
 from app.emulator import DEMO_TOKEN
 from app.emulator.faults import Faults
-from app.emulator.serve import open_demo_store, start_background
+from app.emulator.runner import open_demo_store, start_background
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}
@@ -45,7 +45,7 @@ def test_the_listening_socket_turns_nagle_off() -> None:
     kept-alive connection waits ~40 ms for the client's delayed ACK."""
     import socket
 
-    from app.emulator.serve import _bind
+    from app.emulator.runner import _bind
 
     sock = _bind("127.0.0.1", 0)
     try:
@@ -59,8 +59,7 @@ async def test_dropped_connections_over_uvicorn(tmp_path: Path) -> None:
     """Half the connections are dropped, over a real socket: every call (one attempt each)
     either answers the right value or fails with a typed `NetworkError`; the store agrees
     with every acknowledged write, and retrying a create with its key never duplicates."""
-    from app.models import CustomerFields
-    from app.service import NetworkError, SquareError, SquareService
+    from app.square import CustomerFields, NetworkError, SquareError, SquareService
 
     db = tmp_path / "drop.sqlite3"
     open_demo_store(db, customers=10).close()
@@ -139,18 +138,23 @@ async def test_dropped_connections_over_uvicorn(tmp_path: Path) -> None:
 
 
 def test_emulator_imports_stay_independent() -> None:
+    """Every module of app/emulator, imported in a fresh interpreter, brings in nothing of
+    the app outside app/emulator and no Textual; the package's __init__ stays light."""
     code = (
-        "import sys, app.emulator; assert 'starlette' not in sys.modules, 'heavy __init__';"
-        "import app.emulator.serve, app.emulator.server, app.emulator.seed;"
+        "import importlib, pkgutil, sys, app.emulator;"
+        "assert 'starlette' not in sys.modules, 'heavy __init__';"
+        "names = sorted(m.name for m in pkgutil.iter_modules(app.emulator.__path__));"
+        "[importlib.import_module('app.emulator.' + name) for name in names];"
+        "assert {'asgi', 'operations', 'runner', 'seed', 'store'} <= set(names), names;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'screens', 'widgets')"
-        " or m in ('app.models', 'app.service', 'app.directory', 'app.tui')];"
+        " or (m.startswith('app.') and not m.startswith('app.emulator'))];"
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_command_line_options() -> None:
-    from app.emulator.serve import build_parser
+    from app.emulator.runner import build_parser
 
     args = build_parser().parse_args(
         ["--host", "0.0.0.0", "--port", "9000", "--db", "x.db", "--seed", "3",

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
-from app.emulator.serve import is_loopback, main, open_demo_store
+from app.emulator.runner import is_loopback, main, open_demo_store
 from app.emulator.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,9 +68,9 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 
 @pytest.fixture
 def served_on_all_interfaces(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
-    """`python -m app.emulator.serve --host 0.0.0.0 --token …`: (url, stdout line, stderr)."""
+    """`python -m app.emulator.runner --host 0.0.0.0 --token …`: (url, stdout line, stderr)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.emulator.serve", "--host", "0.0.0.0", "--port", "0",
+        [sys.executable, "-m", "app.emulator.runner", "--host", "0.0.0.0", "--port", "0",
          "--token", SECRET, "--db", str(tmp_path / "open.sqlite3"), "--customers", "5"],
         cwd=ROOT,
         stdout=subprocess.PIPE,

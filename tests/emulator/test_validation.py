@@ -10,7 +10,9 @@ import pytest
 from .conftest import create, error_of
 
 
-async def _post_error(client: httpx.AsyncClient, body: Any, path: str = "/v2/customers") -> dict:
+async def _post_error(
+    client: httpx.AsyncClient, body: Any, path: str = "/v2/customers"
+) -> dict[str, Any]:
     response = await client.post(path, json=body)
     assert response.status_code == 400, response.text
     return error_of(response)

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
-from app.backend import Backend
-from app.config import Environment, Settings
+from app.config import Settings
+from app.session import Connector, Session
 from app.tui import CustomerDeskApp
 from tests.conftest import FrozenClock
+from tests.sessions import in_process
 
 
-def build_app(db_path: Path, clock: FrozenClock) -> CustomerDeskApp:
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator import DEMO_TOKEN
-        from app.emulator.server import create_app
-        from app.emulator.store import Store
-        from app.service import SquareService
-
-        store = Store(db_path)
-        transport = httpx.ASGITransport(app=create_app(store, clock=clock))
-        service = SquareService("http://emulator.test", DEMO_TOKEN, transport=transport)
-        return Backend(
-            service=service,
-            directory=CustomerDirectory(service),
-            environment=Environment.LOCAL,
-            on_close=[store.close],
-        )
-
-    app = CustomerDeskApp(connect, Settings())
+def build_app(
+    db_path: Path,
+    clock: FrozenClock,
+    settings: Settings | None = None,
+    connector: Connector | None = None,
+) -> CustomerDeskApp:
+    """The desk with ``settings`` (the local demo's by default) on the emulator."""
+    session = Session(settings or Settings(), connector or in_process(db_path, clock))
+    app = CustomerDeskApp(session)
     app.animation_level = "none"
     return app
 

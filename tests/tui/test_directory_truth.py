@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from textual.widgets import Input, Static
 
-from app.backend import Backend
-from app.config import Environment, Settings
 from app.tui import CustomerDeskApp
-from screens.customers import CustomersScreen
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
+from tests.sessions import in_process
+from tests.tui.conftest import build_app
 from tests.tui.helpers import settle, type_text
 from widgets.customer_table import CustomerTable
 
@@ -46,28 +45,8 @@ def big_copy(big_db: Path, tmp_path: Path) -> Iterator[Path]:
 
 
 def build(db: Path, clock: FrozenClock, faults: Any = None) -> CustomerDeskApp:
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator import DEMO_TOKEN
-        from app.emulator.server import create_app
-        from app.emulator.store import Store
-        from app.service import SquareService
-
-        store = Store(db)
-        app = create_app(store, faults=faults, clock=clock)
-        service = SquareService(
-            "http://emulator.test", DEMO_TOKEN, transport=httpx.ASGITransport(app=app)
-        )
-        return Backend(
-            service=service,
-            directory=CustomerDirectory(service, concurrency=4),
-            environment=Environment.LOCAL,
-            on_close=[store.close],
-        )
-
-    app = CustomerDeskApp(connect, Settings())
-    app.animation_level = "none"
-    return app
+    connector = in_process(db, clock, faults=faults, directory_options={"concurrency": 4})
+    return build_app(db, clock, connector=connector)
 
 
 def late_customer(db: Path) -> str:
@@ -97,10 +76,10 @@ async def test_a_search_during_the_load_is_answered_again_as_customers_arrive(
     app = build(big_copy, clock, Faults(rate_limit=12, burst=2, latency_ms=5))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        assert isinstance(screen, CustomersScreen)
+        assert isinstance(screen, SearchScreen)
         for _ in range(500):  # until the load has begun
             await pilot.pause(0.01)
-            if app.backend is not None and app.backend.directory.count > 0:
+            if app.session is not None and app.session.directory.count > 0:
                 break
         await type_text(pilot, name.lower())
         partial_answers: list[tuple[int, int]] = []
@@ -138,8 +117,8 @@ async def test_the_table_reaches_the_last_of_every_match(
         screen = app.screen
         table = screen.query_one(CustomerTable)
         assert table.row_count == CUSTOMERS
-        assert app.backend is not None
-        last = (await app.backend.directory.search("")).customers[CUSTOMERS - 1]
+        assert app.session is not None
+        last = (await app.session.directory.search("")).customers[CUSTOMERS - 1]
         table.focus()
         await pilot.press("G")
         await pilot.pause()
@@ -156,17 +135,18 @@ async def test_s_cycles_the_sort(big_copy: Path, clock: FrozenClock) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, CustomersScreen)
+        assert isinstance(screen, SearchScreen)
         table = screen.query_one(CustomerTable)
         table.focus()
         await pilot.press("s")
         await settle(pilot)
-        assert screen.sort == "name"
+        sorts = [screen.sort]
         await pilot.press("s")
         await settle(pilot)
-        assert screen.sort == "created"
+        sorts.append(screen.sort)
+        assert sorts == ["name", "created"]
         stamps = [c.created_at for c in table.customers[:30]]
-        assert stamps == sorted(stamps, reverse=True)  # type: ignore[type-var]
+        assert stamps == sorted(stamps, reverse=True)
         assert "newest created" in str(screen.query_one("#status", Static).render())
         screen.query_one("#search", Input).focus()
         await pilot.press("s")  # typed into the search bar, not a sort

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from textual.command import CommandPalette
 from textual.widgets import Input, Static
 
-from app.backend import Backend
 from app.config import Environment, Settings
+from app.palette import PlaceCommands, palette_entries
 from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
+from tests.sessions import in_process
 from tests.tui.conftest import build_app
-from tests.tui.helpers import open_first, open_first_for_editing, settle, type_text
+from tests.tui.helpers import SIZE, open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 async def test_table_keys_move_and_copy(desk: CustomerDeskApp) -> None:
@@ -49,7 +46,7 @@ async def test_letters_typed_in_the_search_never_fire_keys(desk: CustomerDeskApp
         await type_text(pilot, "quinn ryder")
         await settle(pilot)
         assert search.value == "quinn ryder"
-        assert desk.is_running and isinstance(desk.screen, CustomersScreen)
+        assert desk.is_running and isinstance(desk.screen, SearchScreen)
         await pilot.press("escape")
         assert search.value == ""
         await pilot.press("escape")
@@ -63,7 +60,7 @@ async def test_every_screen_action_is_in_the_palette(desk: CustomerDeskApp) -> N
         await settle(pilot)
         desk.screen.query_one(CustomerTable).focus()
         await pilot.pause()
-        titles = {command.title for command in desk.get_system_commands(desk.screen)}
+        titles = {entry.title for entry in palette_entries(desk.screen, desk.keymap)}
         assert {"Open", "New customer", "Refresh", "Copy id", "Search"} <= titles
         await pilot.press("colon")
         await pilot.pause()
@@ -75,9 +72,24 @@ async def test_every_screen_action_is_in_the_palette(desk: CustomerDeskApp) -> N
         assert isinstance(desk.screen, CustomerScreen) and desk.screen.is_new
 
 
+async def test_the_palette_lists_our_actions_once_with_textuals_in_title_order(
+    desk: CustomerDeskApp,
+) -> None:
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        desk.screen.query_one(CustomerTable).focus()
+        await pilot.pause()
+        provider = PlaceCommands(desk.screen)
+        titles = [str(hit.text) async for hit in provider.discover()]
+        assert titles == sorted(titles)
+        assert {"Keys", "Theme", "Open", "New customer", "Refresh"} <= set(titles)
+        assert titles.count("Open") == 1 and titles.count("Refresh") == 1
+        found = [str(hit.text) async for hit in provider.search("new cust")]
+        assert "New customer" in found and "Theme" not in found
+
+
 async def test_a_user_keymap_rebinds_by_id(demo_db: Path, clock: FrozenClock) -> None:
-    desk = build_app(demo_db, clock)
-    desk.settings = Settings(keymap={"customer.edit": "f2"})
+    desk = build_app(demo_db, clock, Settings(keymap={"customer.edit": "f2"}))
     async with desk.run_test(size=SIZE) as pilot:
         await open_first(pilot)
         form = desk.screen.query_one(ProfileForm)
@@ -101,19 +113,8 @@ async def test_quitting_with_unsaved_edits_asks_first(desk: CustomerDeskApp) -> 
 
 
 def bad_token_app(demo_db: Path, clock: FrozenClock) -> CustomerDeskApp:
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator.server import create_app
-        from app.emulator.store import Store
-        from app.service import SquareService
-
-        transport = httpx.ASGITransport(app=create_app(Store(demo_db), clock=clock))
-        service = SquareService("http://emulator.test", "not-a-token", transport=transport)
-        return Backend(service, CustomerDirectory(service), Environment.SANDBOX)
-
-    app = CustomerDeskApp(connect, Settings(environment=Environment.SANDBOX))
-    app.animation_level = "none"
-    return app
+    settings = Settings(environment=Environment.SANDBOX)
+    return build_app(demo_db, clock, settings, in_process(demo_db, clock, token="not-a-token"))
 
 
 async def test_a_rejected_token_says_so_and_the_app_keeps_working(
@@ -128,15 +129,13 @@ async def test_a_rejected_token_says_so_and_the_app_keeps_working(
         assert "failed" in status.lower()
         await type_text(pilot, "ada")
         await settle(pilot)
-        assert desk.is_running and isinstance(desk.screen, CustomersScreen)
+        assert desk.is_running and isinstance(desk.screen, SearchScreen)
     assert any("token" in note.lower() or "authori" in note.lower() for note in notes), notes
 
 
 async def test_production_is_impossible_to_miss(demo_db: Path, clock: FrozenClock) -> None:
-    desk = build_app(demo_db, clock)
-    desk.settings = Settings(
-        environment=Environment.PRODUCTION, base_url="https://connect.squareup.com"
-    )
+    settings = Settings(environment=Environment.PRODUCTION, base_url="https://connect.squareup.com")
+    desk = build_app(demo_db, clock, settings)
     async with desk.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "PRODUCTION" in str(desk.screen.query_one("EnvironmentBadge", Static).render())
@@ -144,12 +143,12 @@ async def test_production_is_impossible_to_miss(demo_db: Path, clock: FrozenCloc
 
 
 async def test_refresh_shows_a_customer_added_by_another_client(desk: CustomerDeskApp) -> None:
-    from app.models import CustomerFields
+    from app.square import CustomerFields
 
     async with desk.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert desk.backend is not None
-        other = await desk.backend.service.create_customer(
+        assert desk.session.connected
+        other = await desk.session.service.create_customer(
             CustomerFields(given_name="Quentin", family_name="Elsewhere")
         )
         search = desk.screen.query_one("#search", Input)

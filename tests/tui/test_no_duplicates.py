@@ -8,61 +8,33 @@ should find it, days back when the look-up must miss and only the key can help.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-import httpx
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from app.backend import Backend
-from app.config import Environment, Settings
 from app.emulator.faults import Faults
-from app.models import CustomerGroup
-from app.service import SquareService
+from app.square import CustomerGroup, SquareService
 from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
 from screens.pick_group import NEW, GroupPicker
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
-from tests.tui.helpers import open_first, settle, type_text
+from tests.sessions import in_process
+from tests.tui.conftest import build_app
+from tests.tui.helpers import SIZE, open_first, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 def lossy_desk(db_path: Path, clock: FrozenClock, faults: Faults) -> CustomerDeskApp:
     """The desk on the emulator with ``faults`` (change them mid-test: they are live)."""
-
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator import DEMO_TOKEN
-        from app.emulator.server import create_app
-        from app.emulator.store import Store
-
-        store = Store(db_path)
-        transport = httpx.ASGITransport(app=create_app(store, clock=clock, faults=faults))
-        service = SquareService(
-            "http://emulator.test",
-            DEMO_TOKEN,
-            transport=transport,
-            backoff_base=0.001,
-            backoff_cap=0.01,
-        )
-        return Backend(
-            service=service,
-            directory=CustomerDirectory(service),
-            environment=Environment.LOCAL,
-            on_close=[store.close],
-        )
-
-    app = CustomerDeskApp(connect, Settings())
-    app.animation_level = "none"
-    return app
+    connector = in_process(db_path, clock, faults=faults, backoff_base=0.001, backoff_cap=0.01)
+    return build_app(db_path, clock, connector=connector)
 
 
 def now_clock(days_back: int = 0) -> FrozenClock:
@@ -70,8 +42,8 @@ def now_clock(days_back: int = 0) -> FrozenClock:
 
 
 def service_of(desk: CustomerDeskApp) -> SquareService:
-    assert desk.backend is not None
-    return desk.backend.service
+    assert desk.session.connected
+    return desk.session.service
 
 
 async def all_groups(desk: CustomerDeskApp) -> list[CustomerGroup]:
@@ -82,7 +54,7 @@ def notes(desk: CustomerDeskApp) -> list[str]:
     return [f"{n.title}: {n.message}" for n in desk._notifications]
 
 
-async def open_groups_picker(pilot: Pilot[object], name: str) -> GroupPicker:
+async def open_groups_picker(pilot: Pilot[Any], name: str) -> GroupPicker:
     await pilot.press("a")
     await pilot.pause()
     picker = pilot.app.screen
@@ -91,7 +63,7 @@ async def open_groups_picker(pilot: Pilot[object], name: str) -> GroupPicker:
     return picker
 
 
-async def highlight(pilot: Pilot[object], option_id: str) -> None:
+async def highlight(pilot: Pilot[Any], option_id: str) -> None:
     options = pilot.app.screen.query_one(OptionList)
     for _ in range(options.option_count):
         highlighted = options.highlighted
@@ -110,6 +82,7 @@ async def test_typing_vip_offers_the_existing_vip_first(demo_db: Path) -> None:
         customer = await open_first(pilot)
         vip = next(g for g in await all_groups(desk) if g.name == "VIP")
         await service_of(desk).remove_group_from_customer(customer.id, vip.id)
+        assert isinstance(desk.screen, CustomerScreen)
         desk.screen.action_reload()
         await settle(pilot)
         await pilot.press("]", "]")
@@ -187,9 +160,9 @@ async def test_three_attempts_at_a_new_group_under_lost_answers_make_one_group(
 # --------------------------------------------------------------------------- customers
 
 
-async def start_new_customer(pilot: Pilot[object], email: str) -> ProfileForm:
+async def start_new_customer(pilot: Pilot[Any], email: str) -> ProfileForm:
     await settle(pilot)
-    if not isinstance(pilot.app.screen, CustomersScreen):
+    if not isinstance(pilot.app.screen, SearchScreen):
         raise AssertionError("not on the customer list")
     pilot.app.screen.query_one(CustomerTable).focus()
     await pilot.press("n")
@@ -229,6 +202,7 @@ async def test_when_the_answer_is_lost_ctrl_s_again_creates_one_customer(demo_db
         form = await start_new_customer(pilot, "grace@again.test")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert isinstance(desk.screen, CustomerScreen)
         assert form.editing and not desk.screen.customer.id  # the form is kept
         assert desk.screen.query_one("#email_address", Input).value == "grace@again.test"
         lost = [note for note in notes(desk) if "answer was lost" in note]
@@ -293,6 +267,7 @@ async def test_a_card_retried_after_a_lost_answer_is_added_once(demo_db: Path) -
         assert desk.screen is dialog  # kept open, saying what happened
         error = str(dialog.query_one("#error").render())
         assert "answer was lost" in error and "not add a second card" in error
+        assert isinstance(dialog, AddCardDialog)
         first_key = dialog.idempotency_key
         assert first_key
         faults.lost_answer_rate = 0.0

@@ -8,22 +8,20 @@ from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
 from screens.pick_group import GroupPicker
-from tests.tui.helpers import open_first, settle, type_text
+from screens.search import SearchScreen
+from tests.tui.helpers import SIZE, open_first, settle, type_text
 from widgets.cards_panel import CardsPanel
 from widgets.customer_table import CustomerTable
 from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm
 
-SIZE = (120, 40)
-
 
 async def test_add_and_remove_a_card(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
         customer = await open_first(pilot)
-        assert desk.backend is not None
-        service = desk.backend.service
+        assert desk.session.connected
+        service = desk.session.service
         before = [c async for c in service.iter_cards(customer_id=customer.id)]
         await pilot.press("]")
         await settle(pilot)
@@ -44,7 +42,7 @@ async def test_add_and_remove_a_card(desk: CustomerDeskApp) -> None:
         tab = desk.screen.query_one(TabbedContent).get_tab("cards")
         assert str(tab.label) == f"Cards ({len(after)})"
         # Remove it: select its row, d, confirm.
-        panel.query_one("DataTable").move_cursor(row=panel.cards.index(added))  # type: ignore[attr-defined]
+        panel.query_one("DataTable").move_cursor(row=panel.cards.index(added))
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(desk.screen, ConfirmDialog)
@@ -78,8 +76,8 @@ async def test_a_declined_card_keeps_the_dialog_open_with_the_reason(
 async def test_add_and_remove_a_group(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
         customer = await open_first(pilot)
-        assert desk.backend is not None
-        service = desk.backend.service
+        assert desk.session.connected
+        service = desk.session.service
         groups = [g async for g in service.iter_customer_groups()]
         candidate = next(g for g in groups if g.id not in customer.group_ids)
         await pilot.press("]", "]")
@@ -117,8 +115,8 @@ async def test_a_new_group_name_creates_the_group(desk: CustomerDeskApp) -> None
         await type_text(pilot, "Wholesale [EU]")
         await pilot.press("enter")
         await settle(pilot)
-        assert desk.backend is not None
-        service = desk.backend.service
+        assert desk.session.connected
+        service = desk.session.service
         named = [g async for g in service.iter_customer_groups() if g.name == "Wholesale [EU]"]
         assert len(named) == 1
         group = named[0]
@@ -142,13 +140,13 @@ async def test_create_a_new_customer(desk: CustomerDeskApp) -> None:
         assert not form.editing
         created = desk.screen.customer
         assert created.id
-        assert desk.backend is not None
-        stored = await desk.backend.service.retrieve_customer(created.id)
+        assert desk.session.connected
+        stored = await desk.session.service.retrieve_customer(created.id)
         assert (stored.given_name, stored.family_name) == ("Grace", "Hopper")
-        assert desk.backend.directory.get(created.id) is not None
+        assert desk.session.directory.get(created.id) is not None
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
         desk.screen.query_one("#search", Input).focus()
         await type_text(pilot, "grace hop")
         await settle(pilot)
@@ -163,14 +161,14 @@ async def test_delete_a_customer(desk: CustomerDeskApp) -> None:
         assert isinstance(desk.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
         assert customer.id not in {c.id for c in desk.screen.query_one(CustomerTable).customers}
-        assert desk.backend is not None
-        assert desk.backend.directory.get(customer.id) is None
-        from app.service import NotFoundError
+        assert desk.session.connected
+        assert desk.session.directory.get(customer.id) is None
+        from app.square import NotFoundError
 
         try:
-            await desk.backend.service.retrieve_customer(customer.id)
+            await desk.session.service.retrieve_customer(customer.id)
         except NotFoundError:
             pass
         else:
@@ -185,10 +183,10 @@ async def test_opening_a_customer_deleted_elsewhere_goes_back_and_drops_the_row(
         table = desk.screen.query_one(CustomerTable)
         table.focus()
         customer = table.selected_customer
-        assert customer is not None and desk.backend is not None
-        await desk.backend.service.delete_customer(customer.id)  # another agent, meanwhile
+        assert customer is not None and desk.session.connected
+        await desk.session.service.delete_customer(customer.id)  # another agent, meanwhile
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
-        assert desk.backend.directory.get(customer.id) is None
+        assert isinstance(desk.screen, SearchScreen)
+        assert desk.session.directory.get(customer.id) is None
         assert customer.id not in {c.id for c in table.customers}

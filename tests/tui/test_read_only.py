@@ -1,7 +1,7 @@
 """Read-only through the TUI: shown before the agent acts, every write key says why.
 
-In the local, sandbox and custom modes, with `read_only` set (and a backend that does
-not pass it on, as the embedded demo once did): the header says READ-ONLY, no write key
+In the local, sandbox and custom modes, with `read_only` set (and a connector that does
+not pass it on: the session applies the wish): the header says READ-ONLY, no write key
 is in the footer, help or palette, pressing each one notifies why, and the emulator's
 database is unchanged. A read-only token with no setting is found at connect, and a
 token that turns out read-only at the first write flips the desk at once.
@@ -10,7 +10,6 @@ token that turns out read-only at the first write flips the desk at once.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -18,13 +17,15 @@ import pytest
 from textual.widgets import HelpPanel
 from textual.widgets._footer import FooterKey
 
-from app.backend import Backend
 from app.config import Environment, Secret, Settings
 from app.emulator import DEMO_READONLY_TOKEN, DEMO_TOKEN
+from app.palette import own_bindings, palette_entries
 from app.tui import WRITE_BINDINGS, CustomerDeskApp
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
+from screens.search import SearchScreen
 from tests.conftest import FrozenClock
+from tests.sessions import in_process
+from tests.tui.conftest import build_app
 from tests.tui.helpers import settle, type_text
 from widgets.cards_panel import CardsPanel
 from widgets.environment_badge import EnvironmentBadge
@@ -68,37 +69,21 @@ def build(
     token: str = DEMO_TOKEN,
     token_status: bool = True,
 ) -> CustomerDeskApp:
-    """The app on the emulator in-process; the backend itself knows nothing of read-only."""
-
-    async def connect(report: Callable[[str], None]) -> Backend:
-        from app.directory import CustomerDirectory
-        from app.emulator.server import create_app
-        from app.emulator.store import Store
-        from app.service import SquareService
-
-        store = Store(db_path)
-        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(
-            app=create_app(store, clock=clock)
-        )
-        if not token_status:
-            transport = NoTokenStatus(transport)
-        service = SquareService(URLS[environment], token, transport=transport)
-        return Backend(
-            service=service,
-            directory=CustomerDirectory(service),
-            environment=environment,
-            on_close=[store.close],
-        )
-
+    """The app on the emulator in-process; the connector itself knows nothing of read-only."""
+    connector = in_process(
+        db_path,
+        clock,
+        token=token,
+        base_url=URLS[environment],
+        wrap=None if token_status else NoTokenStatus,
+    )
     settings = Settings(
         environment=environment,
         base_url=None if environment is Environment.LOCAL else URLS[environment],
         token=None if environment is Environment.LOCAL else Secret(token),
         read_only=read_only,
     )
-    app = CustomerDeskApp(connect, settings)
-    app.animation_level = "none"
-    return app
+    return build_app(db_path, clock, settings, connector)
 
 
 def target_customer(db_path: Path) -> str:
@@ -126,9 +111,9 @@ def shown_write_keys(desk: CustomerDeskApp) -> set[str]:
         for binding in (b.binding for b in desk.screen.active_bindings.values())
         if binding.id in WRITE_BINDINGS
     }
-    titles = {command.title for command in desk.get_system_commands(desk.screen)}
+    titles = {entry.title for entry in palette_entries(desk.screen, desk.keymap)}
     for node in [desk.screen, *desk.screen.query("*")]:
-        for _key, binding in node._bindings:
+        for binding in own_bindings(node):
             if binding.id in WRITE_BINDINGS and binding.description in titles:
                 offered.add(binding.id)
     return offered | {f"footer:{a}" for a in footer_actions(desk) & WRITE_ACTIONS}
@@ -161,16 +146,16 @@ async def test_every_write_key_says_why_and_changes_nothing(
     why = "CUSTOMER_DESK_READ_ONLY=1"
     async with desk.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        assert desk.backend is not None and desk.backend.read_only
+        assert desk.session.connected and desk.session.read_only
         assert "READ-ONLY" in badge_text(desk)
         assert shown_write_keys(desk) == set()
         # create: `n` opens no form
         desk.screen.query_one("#customers").focus()
         await press_refused(pilot, desk, "n", why)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
 
-        customer = await desk.backend.service.retrieve_customer(customer_id)
-        desk.push_screen(CustomerScreen(desk.backend, customer))
+        customer = await desk.session.service.retrieve_customer(customer_id)
+        desk.push_screen(CustomerScreen(desk.session, customer))
         await settle(pilot)
         screen = desk.screen
         assert isinstance(screen, CustomerScreen)
@@ -212,13 +197,13 @@ async def test_write_keys_are_offered_when_writes_are_allowed(
     desk = build(demo_db, clock)
     async with desk.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        assert desk.backend is not None and not desk.read_only
+        assert desk.session.connected and not desk.read_only
         assert "READ-ONLY" not in badge_text(desk)
         desk.screen.query_one("#customers").focus()
         await pilot.pause()
         assert "customers.new" in shown_write_keys(desk)
-        customer = await desk.backend.service.retrieve_customer(customer_id)
-        desk.push_screen(CustomerScreen(desk.backend, customer))
+        customer = await desk.session.service.retrieve_customer(customer_id)
+        desk.push_screen(CustomerScreen(desk.session, customer))
         await settle(pilot)
         assert {"customer.edit", "customer.delete"} <= shown_write_keys(desk)
         await pilot.press("right_square_bracket")
@@ -240,7 +225,7 @@ async def test_a_read_only_token_is_found_at_connect(demo_db: Path, clock: Froze
         await pilot.pause()
         assert shown_write_keys(desk) == set()
         await press_refused(pilot, desk, "n", "this access token cannot change customers")
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
     assert dump(demo_db) == before
 
 
@@ -252,10 +237,10 @@ async def test_a_write_refused_for_scope_flips_the_desk_to_read_only(
     desk = build(demo_db, clock, token=DEMO_READONLY_TOKEN, token_status=False)
     async with desk.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        assert desk.backend is not None and not desk.read_only
+        assert desk.session.connected and not desk.read_only
         assert "READ-ONLY" not in badge_text(desk)
-        customer = (await desk.backend.service.list_customers(limit=1)).customers[0]
-        desk.push_screen(CustomerScreen(desk.backend, customer))
+        customer = (await desk.session.service.list_customers(limit=1)).customers[0]
+        desk.push_screen(CustomerScreen(desk.session, customer))
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)

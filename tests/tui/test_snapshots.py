@@ -7,21 +7,18 @@ from typing import Any
 from textual.pilot import Pilot
 
 from app.tui import CustomerDeskApp
-from tests.tui.helpers import settle, type_text
-from widgets.customer_table import CustomerTable
-
-SIZE = (120, 40)
+from tests.tui.helpers import SIZE, open_first, settle, type_text
 
 
 def test_main_screen(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def loaded(pilot: Pilot[object]) -> None:
+    async def loaded(pilot: Pilot[Any]) -> None:
         await settle(pilot)
 
     assert snap_compare(desk, terminal_size=SIZE, run_before=loaded)
 
 
 def test_main_screen_searching(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def searched(pilot: Pilot[object]) -> None:
+    async def searched(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await type_text(pilot, "jo")
         await settle(pilot)
@@ -30,21 +27,15 @@ def test_main_screen_searching(snap_compare: Any, desk: CustomerDeskApp) -> None
 
 
 def test_customer_screen(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def opened(pilot: Pilot[object]) -> None:
-        await settle(pilot)
-        pilot.app.screen.query_one(CustomerTable).focus()
-        await pilot.press("j", "j", "enter")
-        await settle(pilot)
+    async def opened(pilot: Pilot[Any]) -> None:
+        await open_first(pilot, row=2)
 
     assert snap_compare(desk, terminal_size=SIZE, run_before=opened)
 
 
 def test_customer_screen_editing_with_an_error(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def rejected(pilot: Pilot[object]) -> None:
-        await settle(pilot)
-        pilot.app.screen.query_one(CustomerTable).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+    async def rejected(pilot: Pilot[Any]) -> None:
+        await open_first(pilot)
         await pilot.press("e")
         await pilot.press("tab", "tab", "tab", "tab")
         await type_text(pilot, "@@")
@@ -55,11 +46,8 @@ def test_customer_screen_editing_with_an_error(snap_compare: Any, desk: Customer
 
 
 def test_cards_panel_with_a_card(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def with_card(pilot: Pilot[object]) -> None:
-        await settle(pilot)
-        pilot.app.screen.query_one(CustomerTable).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+    async def with_card(pilot: Pilot[Any]) -> None:
+        await open_first(pilot)
         await pilot.press("]", "a")
         await pilot.pause()
         await type_text(pilot, "cnon:card-nonce-ok")
@@ -70,11 +58,8 @@ def test_cards_panel_with_a_card(snap_compare: Any, desk: CustomerDeskApp) -> No
 
 
 def test_group_picker(snap_compare: Any, desk: CustomerDeskApp) -> None:
-    async def picking(pilot: Pilot[object]) -> None:
-        await settle(pilot)
-        pilot.app.screen.query_one(CustomerTable).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+    async def picking(pilot: Pilot[Any]) -> None:
+        await open_first(pilot)
         await pilot.press("]", "]", "a")
         await pilot.pause()
         await type_text(pilot, "v")

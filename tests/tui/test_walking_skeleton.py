@@ -8,24 +8,22 @@ from pathlib import Path
 import httpx
 from textual.widgets import Input, TextArea
 
-from app.models import Customer, CustomerFields
+from app.square import Customer, CustomerFields
 from app.tui import CustomerDeskApp
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
-from screens.customers import CustomersScreen
-from tests.tui.helpers import open_first, open_first_for_editing, settle, type_text
+from screens.search import SearchScreen
+from tests.tui.helpers import SIZE, open_first, open_first_for_editing, settle, type_text
 from widgets.customer_table import CustomerTable
 from widgets.profile_form import ProfileForm
-
-SIZE = (120, 40)
 
 
 async def read_back(db_path: Path, customer_id: str) -> Customer:
     """Read the customer through a fresh emulator on the same file: what the store holds."""
     from app.emulator import DEMO_TOKEN
-    from app.emulator.server import create_app
+    from app.emulator.asgi import create_app
     from app.emulator.store import Store
-    from app.service import SquareService
+    from app.square import SquareService
 
     store = Store(db_path)
     try:
@@ -39,13 +37,13 @@ async def read_back(db_path: Path, customer_id: str) -> Customer:
 async def test_launch_shows_the_demo_directory(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
         table = desk.screen.query_one(CustomerTable)
-        assert desk.backend is not None
-        directory = desk.backend.directory
+        assert desk.session.connected
+        directory = desk.session.directory
         assert directory.loaded and directory.count > 0
         assert table.row_count == directory.count  # every customer, read as shown
-        first = await desk.backend.service.search_customers(limit=3)  # Square's DEFAULT order
+        first = await desk.session.service.search_customers(limit=3)  # Square's DEFAULT order
         assert [c.id for c in table.customers[:3]] == [c.id for c in first.customers]
 
 
@@ -75,8 +73,8 @@ async def test_typing_a_name_shows_the_matching_rows(desk: CustomerDeskApp) -> N
                 if v
             )
             assert any(w.startswith(prefix) for w in re.split(r"[^\w]+", words.lower())), words
-        assert desk.backend is not None
-        assert len(shown) < desk.backend.directory.count
+        assert desk.session.connected
+        assert len(shown) < desk.session.directory.count
 
 
 async def test_open_edit_save_reaches_the_store(desk: CustomerDeskApp, demo_db: Path) -> None:
@@ -117,8 +115,8 @@ async def test_a_change_saved_elsewhere_to_another_field_is_merged(desk: Custome
     async with desk.run_test(size=SIZE) as pilot:
         form = await open_first_for_editing(pilot)
         customer = form.customer
-        assert desk.backend is not None
-        service = desk.backend.service
+        assert desk.session.connected
+        service = desk.session.service
         # Another agent fixes the nickname while this one edits the note.
         await service.update_customer(
             customer.id, CustomerFields(nickname="Elsewhere"), version=customer.version
@@ -137,8 +135,8 @@ async def test_a_clash_on_the_same_field_keeps_the_typed_text(desk: CustomerDesk
     async with desk.run_test(size=SIZE) as pilot:
         form = await open_first_for_editing(pilot)
         customer = form.customer
-        assert desk.backend is not None
-        service = desk.backend.service
+        assert desk.session.connected
+        service = desk.session.service
         await service.update_customer(
             customer.id, CustomerFields(nickname="Theirs"), version=customer.version
         )
@@ -177,7 +175,7 @@ async def test_escape_with_unsaved_edits_asks_before_discarding(desk: CustomerDe
         assert form.query_one("#given_name", Input).value == original
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(desk.screen, CustomersScreen)
+        assert isinstance(desk.screen, SearchScreen)
 
 
 async def test_typing_an_email_or_a_phone_finds_the_customer(desk: CustomerDeskApp) -> None:
@@ -216,8 +214,8 @@ async def test_edit_the_address_a_bad_country_is_shown_beside_it(desk: CustomerD
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not form.editing
-        assert desk.backend is not None
-        stored = await desk.backend.service.retrieve_customer(customer.id)
+        assert desk.session.connected
+        stored = await desk.session.service.retrieve_customer(customer.id)
         assert stored.address is not None
         assert stored.address.locality == "Springfield"
         assert stored.address.country == "GB"
@@ -228,8 +226,8 @@ async def test_edit_the_address_a_bad_country_is_shown_beside_it(desk: CustomerD
 async def test_an_operator_filters_through_square(desk: CustomerDeskApp) -> None:
     async with desk.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert desk.backend is not None
-        service = desk.backend.service
+        assert desk.session.connected
+        service = desk.session.service
         groups = [g async for g in service.iter_customer_groups()]
         vip = next(g for g in groups if g.name == "VIP")
         await type_text(pilot, "group:vip")
