@@ -140,6 +140,7 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Connect
             directory=CustomerDirectory(service),
             notices=notices,
             on_close=[lambda: asyncio.to_thread(stop, running, forget)],
+            seller=f"demo:{db_path.resolve()}",
         )
 
     return connect
@@ -174,11 +175,13 @@ def run_tui(args: argparse.Namespace) -> int:
     else:
         connector = remote_factory(settings)
 
+    from app.desk.journal import Journal, default_journal_path
     from app.lifecycle import GRACE_SECONDS, arm_fallback
     from app.session import Session
     from app.tui import CustomerDeskApp
 
-    app = CustomerDeskApp(Session(settings, connector))
+    journal = Journal(None if args.no_journal else default_journal_path())
+    app = CustomerDeskApp(Session(settings, connector, journal))
     app.run()
     code = app.return_code or 0
     if app.terminal_guard is not None:  # ran on a terminal: nothing left may keep us alive
@@ -201,6 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--db",
         help=f"the demo's SQLite file (default: ${DEMO_DB_ENV}, else in the user data dir)",
+    )
+    parser.add_argument(
+        "--no-journal",
+        action="store_true",
+        help="keep no audit trail on disk for this run (history and undo for this run only)",
     )
     return run_tui(parser.parse_args(argv))
 

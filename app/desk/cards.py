@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.desk.intents import Intent
 from app.desk.outcomes import Lost, Refused, Rejected, refusal
 from app.desk.workplace import Workplace
-from app.square import Address, Card, LostAnswerError, ValidationError
+from app.square import Address, Card, LostAnswerError, SquareError, ValidationError
 
 __all__ = ["AddCardResult", "CardAdded", "CardDisabled", "CardsOnFile", "NewCard"]
 
@@ -68,6 +68,13 @@ class CardsOnFile:
             postal_code=new.postal_code,
         )
         address = Address(postal_code=new.postal_code) if new.postal_code else None
+        journal = self.place.journal
+        intent_id = journal.intent(  # never the source (a nonce or a payment's id)
+            "card.add",
+            customer_id=self.customer_id,
+            idempotency_key=intent.key,
+            detail={"cardholder_name": new.cardholder_name, "postal_code": new.postal_code},
+        )
         try:
             card = await self.place.service.create_card(
                 source,
@@ -77,9 +84,14 @@ class CardsOnFile:
                 idempotency_key=intent.key,
             )
         except ValidationError as error:
+            journal.failed(intent_id, error)
             return Rejected.of(error)
         except LostAnswerError:
             return Lost(intent.key)
+        except SquareError as error:
+            journal.failed(intent_id, error)
+            raise
+        journal.outcome(intent_id, ok=True, detail={"card_id": card.id, "card": card.label})
         return CardAdded(card, intent)
 
     def shown(self, added: CardAdded) -> None:
@@ -90,4 +102,16 @@ class CardsOnFile:
         refused = refusal(self.place, "DisableCard")
         if refused is not None:
             return refused
-        return CardDisabled(await self.place.service.disable_card(card.id))
+        journal = self.place.journal
+        intent_id = journal.intent(
+            "card.disable",
+            customer_id=self.customer_id,
+            detail={"card_id": card.id, "card": card.label},
+        )
+        try:
+            disabled = await self.place.service.disable_card(card.id)
+        except SquareError as error:
+            journal.failed(intent_id, error)
+            raise
+        journal.outcome(intent_id, ok=True)
+        return CardDisabled(disabled)
