@@ -55,8 +55,9 @@ class Settled:
 
     @property
     def sentence(self) -> str:
-        who = f" of {self.change.name}" if self.change.name else ""
-        return f"An unfinished {self.change.operation}{who} from {self.change.time[:16]}: {self.verdict}."
+        change = self.change
+        who = f" of {change.name}" if change.name else ""
+        return f"An unfinished {change.operation}{who} from {change.time[:16]}: {self.verdict}."
 
 
 async def settle(place: Workplace) -> list[Settled]:
