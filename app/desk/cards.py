@@ -72,6 +72,7 @@ class CardsOnFile:
         intent_id = journal.intent(  # never the source (a nonce or a payment's id)
             "card.add",
             customer_id=self.customer_id,
+            name=self._name(),
             idempotency_key=intent.key,
             detail={"cardholder_name": new.cardholder_name, "postal_code": new.postal_code},
         )
@@ -94,6 +95,10 @@ class CardsOnFile:
         journal.outcome(intent_id, ok=True, detail={"card_id": card.id, "card": card.label})
         return CardAdded(card, intent)
 
+    def _name(self) -> str:
+        known = self.place.directory.get(self.customer_id)
+        return known.display_name if known is not None else ""
+
     def shown(self, added: CardAdded) -> None:
         """The agent has seen the card: the same card again is a new intent."""
         self.place.intents.done(added.intent)
@@ -106,6 +111,7 @@ class CardsOnFile:
         intent_id = journal.intent(
             "card.disable",
             customer_id=self.customer_id,
+            name=self._name(),
             detail={"card_id": card.id, "card": card.label},
         )
         try:

@@ -119,9 +119,11 @@ class Memberships:
 
     async def _membership(self, operation: str, group: CustomerGroup) -> None:
         journal = self.place.journal
+        known = self.place.directory.get(self.customer_id)
         intent_id = journal.intent(
             operation,
             customer_id=self.customer_id,
+            name=known.display_name if known is not None else "",
             detail={"group_id": group.id, "group_name": group.name},
         )
         service = self.place.service

@@ -19,6 +19,7 @@ Other operations (a merge's own markers) are left open for their owner to resume
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +115,7 @@ async def _look_up(place: Workplace, change: Change) -> tuple[str, str | None]:
     return (LANDED if holds(customer, change.after or {}) else NOT_LANDED), None
 
 
-async def _find_created(place: Workplace, sent: dict[str, Any]) -> tuple[str, str | None]:
+async def _find_created(place: Workplace, sent: Mapping[str, Any]) -> tuple[str, str | None]:
     filters: dict[str, Any] = {}
     for name in ("email_address", "phone_number", "reference_id"):
         if sent.get(name):
@@ -128,7 +129,7 @@ async def _find_created(place: Workplace, sent: dict[str, Any]) -> tuple[str, st
     return NOT_LANDED, None
 
 
-def holds(customer: Customer, values: dict[str, Any]) -> bool:
+def holds(customer: Customer, values: Mapping[str, Any]) -> bool:
     """Does ``customer`` hold each of ``values`` (Square's JSON; an address part by part,
     text trimmed and an email's case aside)?"""
     have = fields_of(customer)
