@@ -96,7 +96,12 @@ UndoResult = Undone | UndoConflict | CannotUndo | Refused | Gone
 
 
 def describe(change: Change) -> str:
-    """One line for history and the confirmation: what the change did."""
+    """One line for history and the confirmation: what the change did (an undo says so)."""
+    what = _what(change)
+    return f"Undo → {what}" if change.undoes else what
+
+
+def _what(change: Change) -> str:
     who = change.name or change.subject_id or "a customer"
     detail = change.detail
     group = detail.get("group_name", "a group")
