@@ -152,6 +152,7 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Connect
             directory=CustomerDirectory(service, place=store_place(settings, db_path)),
             notices=notices,
             on_close=[lambda: asyncio.to_thread(stop, running, forget)],
+            seller=f"demo:{db_path.resolve()}",
         )
 
     return connect
@@ -191,11 +192,13 @@ def run_tui(args: argparse.Namespace) -> int:
     else:
         connector = remote_factory(settings)
 
+    from app.desk.journal import Journal, default_journal_path
     from app.lifecycle import GRACE_SECONDS, arm_fallback
     from app.session import Session
     from app.tui import CustomerDeskApp
 
-    app = CustomerDeskApp(Session(settings, connector))
+    journal = Journal(None if args.no_journal else default_journal_path())
+    app = CustomerDeskApp(Session(settings, connector, journal))
     app.run()
     code = app.return_code or 0
     if app.terminal_guard is not None:  # ran on a terminal: nothing left may keep us alive
@@ -225,6 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-cache",
         action="store_true",
         help="keep the customer directory in memory only (also CUSTOMER_DESK_CACHE=0)",
+    )
+    parser.add_argument(
+        "--no-journal",
+        action="store_true",
+        help="keep no audit trail on disk for this run (history and undo for this run only)",
     )
     return run_tui(parser.parse_args(argv))
 

@@ -1,7 +1,8 @@
 """The run's one session, built once from the settings: every layer reads it.
 
 It holds the environment, the effective read-only state, the client, the directory, the
-run's intents and the notices for the agent, and closes them. The settings keep only
+run's intents, the journal (the audit trail) and the notices for the agent, and closes
+them. The settings keep only
 the *wish* for read-only; once connected, the client's :class:`~app.square.access.WriteAccess`
 decides (the wish, the token's scopes, a write refused for scope) and the session
 answers from it.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.desk.intents import Intents
+from app.desk.journal import Journal
 
 if TYPE_CHECKING:
     from app.config import Environment, Settings
@@ -40,6 +42,9 @@ class Connection:
     notices: list[str] = field(default_factory=list)
     """Things the agent should hear about once connected (shown as notifications)."""
     on_close: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
+    seller: str | None = None
+    """Who the journal says the changes were made at, when the connector knows better than
+    the token's merchant id (the local demo names its file)."""
 
     async def aclose(self) -> None:
         await self.service.aclose()
@@ -61,10 +66,14 @@ class NotConnected(RuntimeError):
 class Session:
     """One per run: what the desk is connected to and what it may do there."""
 
-    def __init__(self, settings: Settings, connector: Connector) -> None:
+    def __init__(
+        self, settings: Settings, connector: Connector, journal: Journal | None = None
+    ) -> None:
         self.settings = settings
         self.intents = Intents()
         """The idempotency keys of the creates the agent means to make, for this run."""
+        self.journal = journal if journal is not None else Journal(None)
+        """The audit trail every write workflow records to (memory only unless given)."""
         self.notices: list[str] = []
         self._connector = connector
         self._connection: Connection | None = None
@@ -113,8 +122,16 @@ class Session:
             access.want_read_only(self.settings.read_only_reason)
         self._connection = connection
         report("checking what the access token may do…")
-        await connection.service.check_token()
+        status = await connection.service.check_token()
+        merchant = status.merchant_id if status is not None else None
+        seller = connection.seller or merchant or connection.service.base_url
+        self.journal.bind(self.environment.value, seller)
         self.notices.extend(connection.notices)
+        if self.journal.open_intents():
+            from app.desk.settle import settle
+
+            report("settling changes left unfinished…")
+            self.notices.extend(s.sentence for s in await settle(self))
 
     # -- read-only ------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ FAILED = {
     "membership": "Groups",
     "save": "Not saved",
     "delete": "Not deleted",
+    "undo": "Not undone",
 }
 """Each worker group's title when its call fails."""
 
@@ -70,6 +71,8 @@ class CustomerScreen(CustomerPanels):
             id="customer.prev",
         ),
         Binding("q", "app.quit", "Quit", show=False, id="customer.quit"),
+        Binding("h", "history", "History", show=False, id="customer.history"),
+        Binding("ctrl+z", "undo_last", "Undo last change", show=False, id="customer.undo"),
     ]
 
     def __init__(self, session: Session, customer: Customer | None = None) -> None:
@@ -115,8 +118,10 @@ class CustomerScreen(CustomerPanels):
             return editing
         if action in ("edit", "delete"):
             return not editing and not (action == "delete" and self.is_new)
-        if action in ("copy_id", "reload", "next_panel", "previous_panel"):
+        if action in ("copy_id", "reload", "next_panel", "previous_panel", "history"):
             return not self.is_new
+        if action == "undo_last":
+            return not editing and not self.session.read_only
         return True
 
     # -- load ------------------------------------------------------------------------------
@@ -159,6 +164,7 @@ class CustomerScreen(CustomerPanels):
 
     def show_customer(self, customer: Customer) -> None:
         self.customer = customer
+        self.session.journal.opened(customer.id, customer.display_name)
         self.query_one(TopBar).set_title(headline(customer))
         self.show_groups()
 
@@ -269,12 +275,29 @@ class CustomerScreen(CustomerPanels):
     def action_delete(self) -> None:
         if self.refused(refusal(self.session, "DeleteCustomer")):
             return
-        self.confirm(
-            f"Delete {self.customer.display_name}? Their cards on file are disabled too. "
-            "This cannot be undone.",
-            "Delete customer",
-            self.delete,
+        from app.config import Environment
+        from screens.confirm import ConfirmDialog
+
+        customer = self.customer
+        reach = " · ".join(v for v in (customer.email_address, customer.phone_number) if v)
+        who = f"{customer.display_name} ({reach})" if reach else customer.display_name
+        production = self.session.environment is Environment.PRODUCTION
+        question = (
+            f"Delete {who}? Their cards on file go with them and cannot come back; "
+            "the profile and its groups can be made again from history (h), under a new id."
         )
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.delete()
+
+        dialog = ConfirmDialog(
+            question,
+            confirm="Delete customer",
+            danger=True,
+            typed=customer.display_name if production else None,
+        )
+        self.app.push_screen(dialog, decided)
 
     @work(exclusive=True, group="delete", exit_on_error=False)
     async def delete(self) -> None:
@@ -332,6 +355,33 @@ class CustomerScreen(CustomerPanels):
         self.app.push_screen(
             ConfirmDialog("Discard your unsaved edits?", confirm="Discard", danger=True), decided
         )
+
+    # -- history and undo ------------------------------------------------------------------
+
+    def action_history(self) -> None:
+        from screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.session, self.customer.id), self.came_back)
+
+    def action_undo_last(self) -> None:
+        from app.desk.undo import last_undoable
+        from screens.history import ask_undo
+
+        change = last_undoable(self.session.journal)
+        if change is None:
+            self.notify("Nothing changed this run can be undone.", title="Undo")
+            return
+        ask_undo(self, self.session, change, self.undone)
+
+    def undone(self, _result: object) -> None:
+        if self.session.directory.get(self.customer.id) is None:
+            self.dismiss(None)  # undoing its creation deleted it
+            return
+        self.action_reload()
+
+    def came_back(self, _: None) -> None:
+        if not self.is_new:
+            self.action_reload()
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.customer.id)

@@ -43,6 +43,8 @@ TITLES = {
     "load": "Loading the directory",
     "refresh": "Refreshing the directory",
     "search": "Search",
+    "open": "Could not open",
+    "undo": "Not undone",
 }
 """Each worker group's title when its call fails."""
 
@@ -59,6 +61,9 @@ class SearchScreen(Screen[None]):
         Binding("s", "cycle_sort", "Sort", id="customers.sort"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
+        Binding("h", "history", "History", show=False, id="customers.history"),
+        Binding("ctrl+o", "recent", "Recently opened", show=False, id="customers.recent"),
+        Binding("ctrl+z", "undo_last", "Undo last change", show=False, id="customers.undo"),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -217,6 +222,8 @@ class SearchScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new":
             return self.session.may_write("CreateCustomer")  # read-only: no `n`, no empty form
+        if action == "undo_last":
+            return not self.session.read_only
         return True
 
     def action_focus_search(self) -> None:
@@ -286,6 +293,44 @@ class SearchScreen(Screen[None]):
         from screens.customer import CustomerScreen
 
         self.app.push_screen(CustomerScreen(self.session), self.came_back)
+
+    # -- history, undo, recently opened ------------------------------------------------------
+
+    def action_history(self) -> None:
+        from screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.session), self.came_back)
+
+    def action_undo_last(self) -> None:
+        from app.desk.undo import last_undoable
+        from screens.history import ask_undo
+
+        change = last_undoable(self.session.journal) if self.session.connected else None
+        if change is None:
+            self.notify("Nothing changed this run can be undone.", title="Undo")
+            return
+        ask_undo(self, self.session, change, lambda _result: self.run_search())
+
+    def action_recent(self) -> None:
+        from screens.recent import RecentDialog
+
+        def chosen(customer_id: str | None) -> None:
+            if customer_id and self.session.connected:
+                self.open_by_id(customer_id)
+
+        self.app.push_screen(RecentDialog(self.session.journal.recent()), chosen)
+
+    @work(exclusive=True, group="open", exit_on_error=False)
+    async def open_by_id(self, customer_id: str) -> None:
+        from app.desk.outcomes import Gone
+        from app.desk.profile import load_customer
+        from screens.customer import CustomerScreen
+
+        found = await load_customer(self.session, customer_id)
+        if isinstance(found, Gone):
+            self.notify("That customer no longer exists.", title="Deleted", severity="warning")
+            return
+        self.app.push_screen(CustomerScreen(self.session, found), self.came_back)
 
     def came_back(self, _: None) -> None:
         """The directory holds every change made there: show it at once."""

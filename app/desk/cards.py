@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.desk.intents import Intent
 from app.desk.outcomes import Lost, Refused, Rejected, refusal
 from app.desk.workplace import Workplace
-from app.square import Address, Card, LostAnswerError, ValidationError
+from app.square import Address, Card, LostAnswerError, SquareError, ValidationError
 
 __all__ = ["AddCardResult", "CardAdded", "CardDisabled", "CardsOnFile", "NewCard"]
 
@@ -68,6 +68,14 @@ class CardsOnFile:
             postal_code=new.postal_code,
         )
         address = Address(postal_code=new.postal_code) if new.postal_code else None
+        journal = self.place.journal
+        intent_id = journal.intent(  # never the source (a nonce or a payment's id)
+            "card.add",
+            customer_id=self.customer_id,
+            name=self._name(),
+            idempotency_key=intent.key,
+            detail={"cardholder_name": new.cardholder_name, "postal_code": new.postal_code},
+        )
         try:
             card = await self.place.service.create_card(
                 source,
@@ -77,10 +85,19 @@ class CardsOnFile:
                 idempotency_key=intent.key,
             )
         except ValidationError as error:
+            journal.failed(intent_id, error)
             return Rejected.of(error)
         except LostAnswerError:
             return Lost(intent.key)
+        except SquareError as error:
+            journal.failed(intent_id, error)
+            raise
+        journal.outcome(intent_id, ok=True, detail={"card_id": card.id, "card": card.label})
         return CardAdded(card, intent)
+
+    def _name(self) -> str:
+        known = self.place.directory.get(self.customer_id)
+        return known.display_name if known is not None else ""
 
     def shown(self, added: CardAdded) -> None:
         """The agent has seen the card: the same card again is a new intent."""
@@ -90,4 +107,17 @@ class CardsOnFile:
         refused = refusal(self.place, "DisableCard")
         if refused is not None:
             return refused
-        return CardDisabled(await self.place.service.disable_card(card.id))
+        journal = self.place.journal
+        intent_id = journal.intent(
+            "card.disable",
+            customer_id=self.customer_id,
+            name=self._name(),
+            detail={"card_id": card.id, "card": card.label},
+        )
+        try:
+            disabled = await self.place.service.disable_card(card.id)
+        except SquareError as error:
+            journal.failed(intent_id, error)
+            raise
+        journal.outcome(intent_id, ok=True)
+        return CardDisabled(disabled)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from app.desk.intents import Intent, group_name_key
 from app.desk.outcomes import Lost, Refused, refusal
 from app.desk.workplace import Workplace
-from app.square import CustomerGroup, LostAnswerError
+from app.square import CustomerGroup, LostAnswerError, SquareError
 
 __all__ = ["GroupCatalogue", "Joined", "Left", "Memberships", "same_name"]
 
@@ -68,7 +68,7 @@ class Memberships:
             refused = refusal(self.place, "AddGroupToCustomer")
             if refused is not None:
                 return refused
-            await self.place.service.add_group_to_customer(self.customer_id, choice.id)
+            await self.add(choice)
             return Joined(choice)
         refused = refusal(self.place, "CreateCustomerGroup", "AddGroupToCustomer")
         if refused is not None:
@@ -77,13 +77,21 @@ class Memberships:
         group = await self.named_exactly(intent.name)
         created = group is None
         if group is None:
+            journal = self.place.journal
+            intent_id = journal.intent(
+                "group.create", idempotency_key=intent.key, detail={"group_name": intent.name}
+            )
             try:
                 group = await self.place.service.create_customer_group(
                     intent.name, idempotency_key=intent.key
                 )
             except LostAnswerError:
                 return Lost(intent.key, name=intent.name)
-        await self.place.service.add_group_to_customer(self.customer_id, group.id)
+            except SquareError as error:
+                journal.failed(intent_id, error)
+                raise
+            journal.outcome(intent_id, ok=True, detail={"group_id": group.id})
+        await self.add(group)
         return Joined(group, created=created, intent=intent)
 
     async def named_exactly(self, name: str) -> CustomerGroup | None:
@@ -102,5 +110,31 @@ class Memberships:
         refused = refusal(self.place, "RemoveGroupFromCustomer")
         if refused is not None:
             return refused
-        await self.place.service.remove_group_from_customer(self.customer_id, group.id)
+        await self._membership("group.remove", group)
         return Left(group)
+
+    async def add(self, group: CustomerGroup) -> None:
+        """Put the customer in ``group`` (journalled; no read-only check: the caller's)."""
+        await self._membership("group.add", group)
+
+    async def _membership(self, operation: str, group: CustomerGroup) -> None:
+        journal = self.place.journal
+        known = self.place.directory.get(self.customer_id)
+        intent_id = journal.intent(
+            operation,
+            customer_id=self.customer_id,
+            name=known.display_name if known is not None else "",
+            detail={"group_id": group.id, "group_name": group.name},
+        )
+        service = self.place.service
+        send = (
+            service.add_group_to_customer
+            if operation == "group.add"
+            else service.remove_group_from_customer
+        )
+        try:
+            await send(self.customer_id, group.id)
+        except SquareError as error:
+            journal.failed(intent_id, error)
+            raise
+        journal.outcome(intent_id, ok=True)

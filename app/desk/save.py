@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from app.desk.edits import ProfileEdit, shown_value
 from app.desk.outcomes import Gone, Refused, Rejected, refusal
+from app.desk.snapshot import fields_of, only
 from app.desk.workplace import Workplace
-from app.square import ConflictError, Customer, NotFoundError, ValidationError
+from app.square import ConflictError, Customer, NotFoundError, SquareError, ValidationError
 
 __all__ = ["Clashes", "SaveResult", "Saved", "save_customer"]
 
@@ -57,9 +58,7 @@ async def save_customer(place: Workplace, edit: ProfileEdit) -> SaveResult:
     merged = False
     while True:
         try:
-            saved = await place.service.update_customer(
-                customer_id, edit.fields(), version=edit.base.version
-            )
+            saved = await _update(place, edit)
         except ConflictError:
             if merged:
                 raise  # changed again while merging: the agent looks at it first
@@ -81,6 +80,29 @@ async def save_customer(place: Workplace, edit: ProfileEdit) -> SaveResult:
             return _gone(place, customer_id)
         place.directory.apply(saved)
         return Saved(saved, merged=merged)
+
+
+async def _update(place: Workplace, edit: ProfileEdit) -> Customer:
+    """Send the edit over its base's version, journalled (before: the base's values of the
+    fields sent; after: what Square holds once saved)."""
+    fields = edit.fields()
+    names = list(fields.to_body())
+    journal = place.journal
+    intent_id = journal.intent(
+        "customer.update",
+        customer_id=edit.base.id,
+        name=edit.base.display_name,
+        before=only(fields_of(edit.base), names),
+        after=fields.to_body(),
+        detail={"version": edit.base.version},
+    )
+    try:
+        saved = await place.service.update_customer(edit.base.id, fields, version=edit.base.version)
+    except SquareError as error:
+        journal.failed(intent_id, error)
+        raise
+    journal.outcome(intent_id, ok=True, after=only(fields_of(saved), names))
+    return saved
 
 
 def clashes(edit: ProfileEdit, latest: Customer) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""What a workflow works with: the client, the directory, who may write, the run's intents.
+"""What a workflow works with: the client, the directory, who may write, intents, the journal.
 
 The session (:class:`app.session.Session`) is one; a workflow asks for no more than this,
 so that it can be driven without Textual, against the emulator, in a test.
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from app.desk.intents import Intents
+    from app.desk.journal import Journal
     from app.directory import CustomerDirectory
     from app.square import SquareService, WriteAccess
 
@@ -37,4 +38,9 @@ class Workplace(Protocol):
     @property
     def intents(self) -> Intents:
         """The run's intended creates and their idempotency keys."""
+        ...
+
+    @property
+    def journal(self) -> Journal:
+        """The audit trail: every write is recorded before it is sent and after."""
         ...

@@ -35,7 +35,8 @@ SessionMaker = Callable[..., Awaitable[CountedSession]]
 
 @pytest.fixture
 async def make_session(demo_db: Path, clock: FrozenClock) -> AsyncIterator[SessionMaker]:
-    """Connected sessions on the emulator, with ``settings`` and the connector's options."""
+    """Connected sessions on the emulator, with ``settings`` and the connector's options
+    (``journal=`` a :class:`~app.desk.journal.Journal` of the test's)."""
     made: list[Session] = []
 
     async def make(settings: Settings | None = None, **options: Any) -> CountedSession:
@@ -47,8 +48,9 @@ async def make_session(demo_db: Path, clock: FrozenClock) -> AsyncIterator[Sessi
 
         options.setdefault("backoff_base", 0.001)
         options.setdefault("backoff_cap", 0.01)
+        journal = options.pop("journal", None)
         connector = in_process(demo_db, clock, wrap=count, **options)
-        session = CountedSession(settings or Settings(), connector)
+        session = CountedSession(settings or Settings(), connector, journal)
         made.append(session)
         await session.connect(lambda _step: None)
         return session
