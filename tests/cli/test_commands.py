@@ -207,3 +207,37 @@ def test_a_profile_is_chosen_by_name(
     assert code == 1 and "profile 'careful'" in desk.err
     code, _ = desk("groups", "add", customer_id, "VIP")  # no profile: writes
     assert code == 0, desk.err
+
+
+def test_a_profile_reaches_a_remote_square_and_never_prints_its_token(
+    demo_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.emulator.runner import start_background
+
+    token = "EAAAremote-token-for-the-test-0123456789"
+    running = start_background(demo_db, token=token)
+    try:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[profiles.shop]\nenvironment = "custom"\nbase_url = "{running.base_url}"\n'
+            'token_env = "SHOP_TOKEN"\nkeyring = false\n'
+        )
+        monkeypatch.setenv("CUSTOMER_DESK_CONFIG", str(config))
+        monkeypatch.setenv("SQUARE_ACCESS_TOKEN", "EAAAnot-this-one-9876543210")
+        monkeypatch.setenv("SHOP_TOKEN", token)
+        code = main(["customers", "search", "ada@example.com", "--profile", "shop"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert json.loads(out)[0]["family_name"] == "Lovelace"
+
+        monkeypatch.setenv("SHOP_TOKEN", "EAAAwrong-token-value-000000000")
+        code = main(["--profile", "shop", "groups", "list"])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == "" and err.strip()
+        for secret in (token, "EAAAwrong-token-value-000000000", "EAAAnot-this-one"):
+            assert secret not in out + err
+    finally:
+        running.stop(2.0)
