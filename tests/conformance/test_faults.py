@@ -68,7 +68,8 @@ def test_rate_limited(serve: Serve, make_square: SquareFactory) -> None:
 
 
 def test_rate_limit_refills_with_real_time(serve: Serve, make_square: SquareFactory) -> None:
-    limited = make_square(base_url=serve(Faults(rate_limit=40, burst=1)).base_url)
+    # One token a second: the second request comes well within it, even on a loaded machine.
+    limited = make_square(base_url=serve(Faults(rate_limit=1, burst=1)).base_url)
     limited.customers.list(limit=1, request_options=NO_RETRY)
     expect_error(
         lambda: limited.customers.list(limit=1, request_options=NO_RETRY),
@@ -76,7 +77,7 @@ def test_rate_limit_refills_with_real_time(serve: Serve, make_square: SquareFact
         "RATE_LIMITED",
         category="RATE_LIMIT_ERROR",
     )
-    time.sleep(0.05)
+    time.sleep(1.05)
     limited.customers.list(limit=1, request_options=NO_RETRY)
 
 
