@@ -41,6 +41,10 @@ WRITE_BINDINGS: dict[str, str] = {
     "cards.remove": "DisableCard",
     "groups.add": "AddGroupToCustomer",
     "groups.remove": "RemoveGroupFromCustomer",
+    "customers.import": "BulkCreateCustomers",
+    "customers.group_add": "AddGroupToCustomer",
+    "customers.group_remove": "RemoveGroupFromCustomer",
+    "customers.delete": "BulkDeleteCustomers",
 }
 """Every key that changes something (binding id → the Square operation it leads to).
 When that operation is refused, the key is hidden (footer, help, palette) and pressing

@@ -1,4 +1,10 @@
-"""The main screen: a search bar over the customer table."""
+"""The main screen: a search bar over the customer table, and the bulk actions on it.
+
+Bulk actions act on the marked customers (`space`, `*` in the table), or on the
+highlighted one when none is marked: `+` adds them to a group, `-` takes them out of
+one, `d` deletes them (one confirmation naming the count), `x` exports them (with no
+mark: every customer of the answer); `i` imports a CSV file.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +27,20 @@ from widgets.safe_input import SafeInput
 from widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
+    from app.desk.bulk import BulkDone
     from app.directory import LoadProgress, SearchResults
     from app.session import Session
+    from app.square import Customer, CustomerGroup
+    from screens.bulk import BulkAction
+
+WRITE_ACTIONS = {
+    "new": "CreateCustomer",
+    "import_csv": "BulkCreateCustomers",
+    "group_add": "AddGroupToCustomer",
+    "group_remove": "RemoveGroupFromCustomer",
+    "delete": "BulkDeleteCustomers",
+}
+"""The actions that write (action → the Square operation): hidden when it is refused."""
 
 REFRESH_EVERY = 60.0
 """Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
@@ -34,6 +52,7 @@ TITLES = {
     "load": "Loading the directory",
     "refresh": "Refreshing the directory",
     "search": "Search",
+    "groups": "Groups",
 }
 """Each worker group's title when its call fails."""
 
@@ -47,6 +66,13 @@ class SearchScreen(Screen[None]):
         Binding("n", "new", "New customer", id="customers.new"),
         Binding("r", "refresh", "Refresh", id="customers.refresh"),
         Binding("y", "copy_id", "Copy id", id="customers.copy_id"),
+        Binding("x", "export", "Export", show=False, id="customers.export"),
+        Binding("i", "import_csv", "Import CSV", show=False, id="customers.import"),
+        Binding("plus", "group_add", "Add to group", show=False, id="customers.group_add"),
+        Binding(
+            "minus", "group_remove", "Remove from group", show=False, id="customers.group_remove"
+        ),
+        Binding("d", "delete", "Delete", show=False, id="customers.delete"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
     ]
@@ -152,6 +178,9 @@ class SearchScreen(Screen[None]):
                 f"{shown:,} of {total:,} {noun}" if total != shown else f"{shown:,} {noun}"
             )
             parts.append(f"{directory.count:,} customers")
+            marked = len(self.query_one(CustomerTable).marks)
+            if marked:
+                parts.append(f"{marked:,} marked")
             if directory.loaded and text is None:
                 self._status = "directory loaded"
         parts.append(self._status)
@@ -160,8 +189,9 @@ class SearchScreen(Screen[None]):
     # -- actions ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "new":
-            return self.session.may_write("CreateCustomer")  # read-only: no `n`, no empty form
+        operation = WRITE_ACTIONS.get(action)
+        if operation is not None:
+            return self.session.may_write(operation)  # read-only: no `n`, no empty form…
         return True
 
     def action_focus_search(self) -> None:
@@ -169,7 +199,10 @@ class SearchScreen(Screen[None]):
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)
-        if search.value:
+        table = self.query_one(CustomerTable)
+        if table.has_focus and table.marks:
+            table.clear_marks()
+        elif search.value:
             search.value = ""
         elif search.has_focus:
             self.query_one(CustomerTable).focus()
@@ -222,3 +255,112 @@ class SearchScreen(Screen[None]):
     def came_back(self, _: None) -> None:
         """The directory holds every change made there: show it at once."""
         self.run_search()
+
+    # -- bulk actions: the marked customers, or the highlighted one ------------------------
+
+    @on(CustomerTable.MarksChanged)
+    def marks_changed(self) -> None:
+        self.show_status()
+
+    def targets(self) -> list[Customer]:
+        """The marked customers, or the highlighted one when none is marked."""
+        if not self.session.connected:
+            return []
+        table = self.query_one(CustomerTable)
+        marked = table.marked_customers
+        if marked:
+            return marked
+        customer = table.selected_customer
+        return [customer] if customer is not None else []
+
+    @staticmethod
+    def naming(customers: list[Customer]) -> str:
+        if len(customers) == 1:
+            return customers[0].display_name or customers[0].id
+        return f"{len(customers):,} customers"
+
+    def action_group_add(self) -> None:
+        if self.session.may_write("AddGroupToCustomer") and self.targets():
+            self.choose_group(adding=True)
+
+    def action_group_remove(self) -> None:
+        if self.session.may_write("RemoveGroupFromCustomer") and self.targets():
+            self.choose_group(adding=False)
+
+    @work(exclusive=True, group="groups", exit_on_error=False)
+    async def choose_group(self, adding: bool) -> None:
+        """Every group of the seller, then the picker; the chosen group's bulk action."""
+        from app.desk.bulk import add_to_group, remove_from_group
+        from screens.bulk import GroupChoice
+        from screens.pick_group import GroupPicker
+
+        customers = self.targets()
+        groups = [g async for g in self.session.service.iter_customer_groups()]
+        subject = self.naming(customers)
+        if adding:
+
+            def add(choice: CustomerGroup | str | None) -> None:
+                if choice is None:
+                    return
+                name = choice if isinstance(choice, str) else choice.name
+                self.run_bulk(
+                    f"Add {subject} to {name}",
+                    customers,
+                    lambda progress: add_to_group(self.session, customers, choice, progress),
+                )
+
+            self.app.push_screen(GroupPicker(groups), add)
+            return
+        theirs = {gid for c in customers for gid in c.group_ids}
+
+        def remove(group: CustomerGroup | None) -> None:
+            if group is not None:
+                self.run_bulk(
+                    f"Remove {subject} from {group.name}",
+                    customers,
+                    lambda progress: remove_from_group(self.session, customers, group, progress),
+                )
+
+        self.app.push_screen(GroupChoice(f"Remove {subject} from group", groups, theirs), remove)
+
+    def action_delete(self) -> None:
+        customers = self.targets()
+        if not customers or not self.session.may_write("BulkDeleteCustomers"):
+            return
+        from app.desk.bulk import delete_customers
+        from screens.confirm import ConfirmDialog
+
+        subject = self.naming(customers)
+        count = len(customers)
+        question = (
+            f"Delete {subject}? Their cards on file go with them; this cannot be undone. "
+            "A customer changed since you marked it is left as it is."
+        )
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.run_bulk(
+                    f"Delete {subject}",
+                    customers,
+                    lambda progress: delete_customers(self.session, customers, progress),
+                )
+
+        confirm = "Delete" if count == 1 else f"Delete {count:,}"
+        self.app.push_screen(ConfirmDialog(question, confirm=confirm, danger=True), decided)
+
+    def run_bulk(self, title: str, customers: list[Customer], action: BulkAction) -> None:
+        from app.desk.bulk import shown
+        from screens.bulk import BulkRun
+
+        def closed(done: BulkDone | None) -> None:
+            if done is not None:
+                shown(self.session, done)
+            self.run_search()
+
+        self.app.push_screen(BulkRun(title, len(customers), action), closed)
+
+    def action_export(self) -> None:
+        self.notify("Export is not ready yet.", markup=False)
+
+    def action_import_csv(self) -> None:
+        self.notify("Import is not ready yet.", markup=False)

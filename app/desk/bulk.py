@@ -227,9 +227,7 @@ async def _reread(place: Workplace, customer_ids: Sequence[str]) -> None:
     A failure here changes nothing that was done: the next refresh catches up."""
     for start in range(0, len(customer_ids), BATCH):
         try:
-            found = await place.service.bulk_retrieve_customers(
-                customer_ids[start : start + BATCH]
-            )
+            found = await place.service.bulk_retrieve_customers(customer_ids[start : start + BATCH])
         except SquareError:
             return
         for result in found.values():
