@@ -11,7 +11,6 @@ import secrets
 import stat
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -161,29 +160,54 @@ def remote_factory(settings: Settings) -> Connector:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    from app.config import ConfigError, Environment, load_settings
+    from app.commands.common import connect, say, settings_from
+    from app.config import ConfigError
 
     try:
-        settings = load_settings()
+        settings = settings_from(args)
     except ConfigError as error:
-        print(f"customer-desk: {error}", file=sys.stderr)
+        say(str(error))
         return 2
-    if args.demo or settings.is_local:
-        settings = replace(settings, environment=Environment.LOCAL, base_url=None, token=None)
-        connector = embedded_factory(Path(args.db) if args.db else default_demo_db(), settings)
-    else:
-        connector = remote_factory(settings)
+    session = connect(args, settings)
 
     from app.lifecycle import GRACE_SECONDS, arm_fallback
-    from app.session import Session
     from app.tui import CustomerDeskApp
 
-    app = CustomerDeskApp(Session(settings, connector))
+    app = CustomerDeskApp(session)
     app.run()
     code = app.return_code or 0
     if app.terminal_guard is not None:  # ran on a terminal: nothing left may keep us alive
         arm_fallback(2 * GRACE_SECONDS, code)
     return code
+
+
+COMMAND_MODULES = ("app.commands.customers", "app.commands.groups", "app.commands.serve")
+"""The modules of the scripting commands; each has ``register(subparsers)``. A new group
+of commands (``duplicates``) is one more module here."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``customer-desk`` command line: the TUI's options, and the commands."""
+    import importlib
+
+    from app.commands.common import add_session_options
+
+    parser = argparse.ArgumentParser(
+        prog="customer-desk",
+        description="Find, fix and look after Square customers from the terminal. With no "
+        "command, the desk itself opens; the commands below are for scripts "
+        "(JSON on stdout, messages on stderr; exit 0 ok, 1 failed, 2 bad usage).",
+    )
+    add_session_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    commands.add_parser(
+        "emulator",
+        add_help=False,
+        help="serve the local Square emulator over HTTP (customer-desk emulator --help)",
+    )
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,17 +216,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.emulator.runner import main as emulator_main
 
         return emulator_main(argv[1:])
-    parser = argparse.ArgumentParser(
-        prog="customer-desk",
-        description="Find, fix and look after Square customers from the terminal. "
-        "Run `customer-desk emulator --help` for the local Square emulator.",
-    )
-    parser.add_argument("--demo", action="store_true", help="use the local demo even with a token")
-    parser.add_argument(
-        "--db",
-        help=f"the demo's SQLite file (default: ${DEMO_DB_ENV}, else in the user data dir)",
-    )
-    return run_tui(parser.parse_args(argv))
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as leaving:  # --help (0) or bad usage (2): argparse has said why
+        code = leaving.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    run = getattr(args, "run", None)
+    if run is None:
+        return run_tui(args)
+    return int(run(args, getattr(args, "handler", None)))
 
 
 if __name__ == "__main__":

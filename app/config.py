@@ -15,6 +15,8 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 | — | ``timeout`` | seconds per request |
 | ``CUSTOMER_DESK_DEADLINE`` | ``deadline`` | seconds one call may take, retries included (30) |
 | — | ``[keymap]`` | binding id → keys (``"ctrl+s"`` or ``["ctrl+s", "f2"]``) |
+| — | ``theme`` | the Textual theme (``textual-dark``, ``ansi-dark``…) |
+| ``CUSTOMER_DESK_PROFILE`` | ``[profiles.NAME]`` | a named account (:mod:`app.profiles`) |
 
 The token is looked up in that order: ``SQUARE_ACCESS_TOKEN``, the token file, then —
 when the environment is named and the optional ``keyring`` package is importable — the
@@ -37,7 +39,6 @@ Every problem is a ``ConfigError`` whose message says what to do; never a traceb
 from __future__ import annotations
 
 import enum
-import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -45,6 +46,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.config_values import DEFAULT_DEADLINE, ConfigError
+from app.config_values import check_url as _check_url
+from app.config_values import deadline as _deadline
+from app.config_values import file_str as _file_str
+from app.config_values import keymap as _keymap
+from app.config_values import text as _text
+from app.config_values import timeout as _timeout
+from app.profiles import CONNECTION_VARIABLES, PROFILE_ENV, ProfileError, profile_values
+from app.profiles import profile_names as _profile_names
 from app.square.redaction import redact, shown
 from app.token_source import Secret, TokenError, find_token
 
@@ -57,14 +67,12 @@ __all__ = [
     "Secret",
     "Settings",
     "config_path",
+    "list_profiles",
     "load_settings",
 ]
 
 APP_NAME = "customer-desk"
 DEFAULT_SQUARE_VERSION = "2025-08-20"
-DEFAULT_DEADLINE = 30.0
-"""Seconds one call to Square may take, every retry and backoff included."""
-MAX_DEADLINE = 600.0
 
 PRODUCTION_URL = "https://connect.squareup.com"
 SANDBOX_URL = "https://connect.squareupsandbox.com"
@@ -81,11 +89,9 @@ _FILE_KEYS = {
     "timeout",
     "deadline",
     "keymap",
+    "theme",
+    "profiles",
 }
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message says what to do."""
 
 
 class Environment(enum.StrEnum):
@@ -128,6 +134,10 @@ class Settings:
     """Binding id → keys, comma-separated as Textual takes them (``"ctrl+s,f2"``)."""
     config_file: Path | None = None
     """The config.toml that was read, if any."""
+    profile: str | None = None
+    """The ``[profiles.NAME]`` in use (``--profile`` / ``CUSTOMER_DESK_PROFILE``), if any."""
+    theme: str | None = None
+    """The Textual theme asked for (the profile's, else the file's), if any."""
 
     @property
     def label(self) -> str:
@@ -140,6 +150,8 @@ class Settings:
     @property
     def read_only_reason(self) -> str:
         """Why the settings ask for read-only, as the end of "Read-only: …"."""
+        if self.read_only_source and self.read_only_source.startswith("profile "):
+            return f"the {self.read_only_source} says read_only = true"
         if self.read_only_source and self.read_only_source != READ_ONLY_ENV:
             return f"this desk was started with read_only = true in {self.read_only_source}"
         return f"this desk was started with {READ_ONLY_ENV}=1"
@@ -165,22 +177,52 @@ def load_settings(
     *,
     config_file: Path | None = None,
     use_keyring: bool = True,
+    profile: str | None = None,
 ) -> Settings:
-    """The settings from ``env`` (default ``os.environ``) over ``config.toml``.
+    """The settings from ``env`` (default ``os.environ``) over ``config.toml``; with a
+    ``profile`` (else ``$CUSTOMER_DESK_PROFILE``), that profile's (:mod:`app.profiles`).
 
     Raises ``ConfigError`` with a sentence saying what to fix; the sentence never holds
     the token, nor anything shaped like a Square token (see ``app.square.redaction``).
     """
     env = os.environ if env is None else env
     try:
-        return _load_settings(env, config_file, use_keyring)
+        return _load_settings(env, config_file, use_keyring, profile)
     except ConfigError as exc:
         raise ConfigError(redact(str(exc), [env.get("SQUARE_ACCESS_TOKEN", "").strip()])) from None
 
 
-def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring: bool) -> Settings:
+def list_profiles(
+    env: Mapping[str, str] | None = None, *, config_file: Path | None = None
+) -> list[str]:
+    """The names of the config file's ``[profiles.NAME]``, in its order (raises
+    ``ConfigError`` for an unreadable file)."""
+    env = os.environ if env is None else env
+    path = config_file if config_file is not None else config_path(env)
+    values, read_from = _read_config_file(path)
+    try:
+        return _profile_names(values, read_from)
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _load_settings(
+    env: Mapping[str, str], config_file: Path | None, use_keyring: bool, profile: str | None
+) -> Settings:
     path = config_file if config_file is not None else config_path(env)
     file_values, read_from = _read_config_file(path)
+    profile = profile if profile is not None else _text(env.get(PROFILE_ENV))
+    token_env: str | None = None
+    if profile:
+        try:
+            file_values, token_env = profile_values(file_values, profile, read_from or path)
+        except ProfileError as exc:
+            raise ConfigError(str(exc)) from None
+        use_keyring = use_keyring and bool(file_values.pop("keyring", True))
+        outer = env
+        env = {k: v for k, v in env.items() if k not in CONNECTION_VARIABLES}
+        if token_env and outer.get(token_env):
+            env["SQUARE_ACCESS_TOKEN"] = outer[token_env]
 
     environment = _environment(env, file_values)
     base_url = _text(env.get("SQUARE_BASE_URL")) or _file_str(file_values, "base_url")
@@ -190,7 +232,10 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
     square_version = _text(env.get("SQUARE_VERSION")) or _file_str(file_values, "square_version")
     read_only = _read_only(env, file_values)
     read_only_source: str | None = None
-    if read_only:
+    if profile and file_values.get("read_only") is True:  # a profile's read-only sticks
+        read_only = True
+        read_only_source = f"profile {profile!r} of {read_from or path}"
+    elif read_only:
         from_env = env.get(READ_ONLY_ENV) is not None
         read_only_source = READ_ONLY_ENV if from_env else str(read_from or "config.toml")
     timeout = _timeout(file_values)
@@ -201,7 +246,9 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
     token_source: str | None = None
     if environment is not Environment.LOCAL:
         token_file = _text(env.get("SQUARE_TOKEN_FILE")) or _file_str(file_values, "token_file")
-        keyring_user = environment.value if use_keyring and environment is not None else None
+        keyring_user = (
+            (profile or environment.value) if use_keyring and environment is not None else None
+        )
         try:
             token, token_source = find_token(env, token_file, keyring_user)
         except TokenError as exc:
@@ -224,6 +271,12 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
     if base_url is not None:
         base_url = _check_url(base_url)
 
+    if environment is not Environment.LOCAL and not token and profile:
+        where = f"set {token_env}" if token_env else 'name token_env = "VARIABLE"'
+        raise ConfigError(
+            f"No Square access token for the profile {profile!r} ({environment.label}): "
+            f"{where}, or token_file, or put it in the OS keyring under {profile!r}."
+        )
     if environment is not Environment.LOCAL and not token:
         raise ConfigError(
             f"No Square access token for {environment.label}: set SQUARE_ACCESS_TOKEN, "
@@ -243,6 +296,8 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
         deadline=deadline,
         keymap=keymap,
         config_file=read_from,
+        profile=profile or None,
+        theme=_file_str(file_values, "theme"),
     )
 
 
@@ -277,22 +332,6 @@ def _read_config_file(path: Path) -> tuple[dict[str, Any], Path | None]:
     return values, path
 
 
-def _text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def _file_str(values: Mapping[str, Any], key: str) -> str | None:
-    value = values.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(f"{key} in config.toml must be a string, not {shown(value)}.")
-    return _text(value)
-
-
 def _environment(env: Mapping[str, str], values: Mapping[str, Any]) -> Environment | None:
     name = _text(env.get("SQUARE_ENVIRONMENT"))
     origin = "SQUARE_ENVIRONMENT"
@@ -321,63 +360,3 @@ def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"read_only in config.toml must be true or false, not {shown(value)}.")
     return value
-
-
-def _timeout(values: Mapping[str, Any]) -> float:
-    value = values.get("timeout", 10.0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(
-            f"timeout in config.toml must be a number of seconds, not {shown(value)}."
-        )
-    return float(value)
-
-
-def _deadline(env: Mapping[str, str], values: Mapping[str, Any]) -> float:
-    raw = env.get("CUSTOMER_DESK_DEADLINE")
-    if raw is not None:
-        origin = "CUSTOMER_DESK_DEADLINE"
-        try:
-            value: object = float(raw.strip())
-        except ValueError:
-            value = None
-    else:
-        origin = "deadline in config.toml"
-        value = values.get("deadline", DEFAULT_DEADLINE)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not 0 < value <= MAX_DEADLINE
-    ):
-        raise ConfigError(
-            f"{origin} must be a number of seconds above 0 and at most {MAX_DEADLINE:g}."
-        )
-    return float(value)
-
-
-def _keymap(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigError("[keymap] in config.toml must be a table of binding id = keys.")
-    out: dict[str, str] = {}
-    for binding_id, keys in value.items():
-        if isinstance(keys, str) and keys.strip():
-            out[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
-        elif (
-            isinstance(keys, list) and keys and all(isinstance(k, str) and k.strip() for k in keys)
-        ):
-            out[binding_id] = ",".join(k.strip() for k in keys)
-        else:
-            raise ConfigError(
-                f'keymap.{binding_id} in config.toml must be keys such as "ctrl+s" '
-                f'or ["ctrl+s", "f2"], not {shown(keys)}.'
-            )
-    return out
-
-
-def _check_url(url: str) -> str:
-    url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")) or "://" not in url or not url.split("://")[1]:
-        raise ConfigError(f"The base URL ({shown(url)}) must start with http:// or https://.")
-    return url

@@ -1,0 +1,1 @@
+"""The scripting commands of `customer-desk`: one module per group, sharing `common`."""
