@@ -15,32 +15,21 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from app.messages import Connected, DirectoryLoaded
 from app.safe_text import describe_error, terminal_safe
+from screens.marked_actions import WRITE_ACTIONS, MarkedActions
 from widgets.customer_table import CustomerTable
 from widgets.safe_input import SafeInput
 from widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
-    from app.desk.bulk import BulkDone
     from app.directory import LoadProgress, SearchResults
     from app.session import Session
-    from app.square import Customer, CustomerGroup
-    from screens.bulk import BulkAction
 
-WRITE_ACTIONS = {
-    "new": "CreateCustomer",
-    "import_csv": "BulkCreateCustomers",
-    "group_add": "AddGroupToCustomer",
-    "group_remove": "RemoveGroupFromCustomer",
-    "delete": "BulkDeleteCustomers",
-}
-"""The actions that write (action → the Square operation): hidden when it is refused."""
 
 REFRESH_EVERY = 60.0
 """Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
@@ -53,11 +42,12 @@ TITLES = {
     "refresh": "Refreshing the directory",
     "search": "Search",
     "groups": "Groups",
+    "export": "Export",
 }
 """Each worker group's title when its call fails."""
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(MarkedActions):
     """Find a customer: type to search, `enter` to open."""
 
     BINDINGS = [
@@ -251,116 +241,3 @@ class SearchScreen(Screen[None]):
         from screens.customer import CustomerScreen
 
         self.app.push_screen(CustomerScreen(self.session), self.came_back)
-
-    def came_back(self, _: None) -> None:
-        """The directory holds every change made there: show it at once."""
-        self.run_search()
-
-    # -- bulk actions: the marked customers, or the highlighted one ------------------------
-
-    @on(CustomerTable.MarksChanged)
-    def marks_changed(self) -> None:
-        self.show_status()
-
-    def targets(self) -> list[Customer]:
-        """The marked customers, or the highlighted one when none is marked."""
-        if not self.session.connected:
-            return []
-        table = self.query_one(CustomerTable)
-        marked = table.marked_customers
-        if marked:
-            return marked
-        customer = table.selected_customer
-        return [customer] if customer is not None else []
-
-    @staticmethod
-    def naming(customers: list[Customer]) -> str:
-        if len(customers) == 1:
-            return customers[0].display_name or customers[0].id
-        return f"{len(customers):,} customers"
-
-    def action_group_add(self) -> None:
-        if self.session.may_write("AddGroupToCustomer") and self.targets():
-            self.choose_group(adding=True)
-
-    def action_group_remove(self) -> None:
-        if self.session.may_write("RemoveGroupFromCustomer") and self.targets():
-            self.choose_group(adding=False)
-
-    @work(exclusive=True, group="groups", exit_on_error=False)
-    async def choose_group(self, adding: bool) -> None:
-        """Every group of the seller, then the picker; the chosen group's bulk action."""
-        from app.desk.bulk import add_to_group, remove_from_group
-        from screens.bulk import GroupChoice
-        from screens.pick_group import GroupPicker
-
-        customers = self.targets()
-        groups = [g async for g in self.session.service.iter_customer_groups()]
-        subject = self.naming(customers)
-        if adding:
-
-            def add(choice: CustomerGroup | str | None) -> None:
-                if choice is None:
-                    return
-                name = choice if isinstance(choice, str) else choice.name
-                self.run_bulk(
-                    f"Add {subject} to {name}",
-                    customers,
-                    lambda progress: add_to_group(self.session, customers, choice, progress),
-                )
-
-            self.app.push_screen(GroupPicker(groups), add)
-            return
-        theirs = {gid for c in customers for gid in c.group_ids}
-
-        def remove(group: CustomerGroup | None) -> None:
-            if group is not None:
-                self.run_bulk(
-                    f"Remove {subject} from {group.name}",
-                    customers,
-                    lambda progress: remove_from_group(self.session, customers, group, progress),
-                )
-
-        self.app.push_screen(GroupChoice(f"Remove {subject} from group", groups, theirs), remove)
-
-    def action_delete(self) -> None:
-        customers = self.targets()
-        if not customers or not self.session.may_write("BulkDeleteCustomers"):
-            return
-        from app.desk.bulk import delete_customers
-        from screens.confirm import ConfirmDialog
-
-        subject = self.naming(customers)
-        count = len(customers)
-        question = (
-            f"Delete {subject}? Their cards on file go with them; this cannot be undone. "
-            "A customer changed since you marked it is left as it is."
-        )
-
-        def decided(yes: bool | None) -> None:
-            if yes:
-                self.run_bulk(
-                    f"Delete {subject}",
-                    customers,
-                    lambda progress: delete_customers(self.session, customers, progress),
-                )
-
-        confirm = "Delete" if count == 1 else f"Delete {count:,}"
-        self.app.push_screen(ConfirmDialog(question, confirm=confirm, danger=True), decided)
-
-    def run_bulk(self, title: str, customers: list[Customer], action: BulkAction) -> None:
-        from app.desk.bulk import shown
-        from screens.bulk import BulkRun
-
-        def closed(done: BulkDone | None) -> None:
-            if done is not None:
-                shown(self.session, done)
-            self.run_search()
-
-        self.app.push_screen(BulkRun(title, len(customers), action), closed)
-
-    def action_export(self) -> None:
-        self.notify("Export is not ready yet.", markup=False)
-
-    def action_import_csv(self) -> None:
-        self.notify("Import is not ready yet.", markup=False)
