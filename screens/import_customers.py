@@ -6,7 +6,7 @@ it is); `enter` reads it and compares it with the customers already there
 the rows that will not be created first (invalid, likely duplicates, repeats, already
 there), each with its problem. `ctrl+s` creates the rest in batches of 100, one
 idempotency key per row, under a progress bar (:func:`~app.desk.exchange_import.import_customers`);
-`ctrl+d` includes the likely duplicates. Importing the same file again creates nobody
+`ctrl+t` includes the likely duplicates too. Importing the same file again creates nobody
 twice: its rows are then "already there".
 """
 
@@ -64,7 +64,7 @@ class ImportScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "run_import", "Import", id="import.run"),
-        Binding("ctrl+d", "include_duplicates", "Include duplicates", id="import.duplicates"),
+        Binding("ctrl+t", "include_duplicates", "Include duplicates", id="import.duplicates"),
         Binding("escape", "back", "Back", id="import.back"),
     ]
 
@@ -88,7 +88,7 @@ class ImportScreen(Screen[None]):
         table.add_column("Line", key="line", width=6)
         table.add_column("Customer", key="customer", width=28)
         table.add_column("Status", key="status", width=17)
-        table.add_column("Problem", key="problem")
+        table.add_column("Problem", key="problem", width=max(20, self.app.size.width - 66))
         self.query_one(ProgressBar).display = False
         self.say("Name a CSV file and press enter: nothing is written before ctrl+s.")
 
@@ -211,7 +211,7 @@ class ImportScreen(Screen[None]):
             text += f" Stopped: {report.stopped} Importing the file again is safe."
         self.say(text)
         table = self.query_one(DataTable)
-        keys = {str(line) for line in table.rows}
+        keys = {key.value for key in table.rows}
         for line, customer in report.created.items():
             if str(line) in keys:
                 table.update_cell(str(line), "status", Text("created"))
