@@ -144,3 +144,25 @@ async def test_bulk_keys_are_hidden_and_refused_when_read_only(
             await press_refused(pilot, desk, key, "CUSTOMER_DESK_READ_ONLY=1")
             assert isinstance(desk.screen, SearchScreen)
     assert dump(demo_db) == before
+
+
+def test_marks_snapshot(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def marked(pilot: Pilot[Any]) -> None:
+        await in_table(pilot)
+        await pilot.press("space", "j", "space", "space")
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=marked)
+
+
+def test_bulk_outcome_snapshot(snap_compare: Any, desk: CustomerDeskApp) -> None:
+    async def outcome(pilot: Pilot[Any]) -> None:
+        table = await in_table(pilot)
+        await pilot.press("space", "space", "space", "space")
+        await pilot.app.session.service.delete_customer(table.marked_customers[2].id)
+        await pilot.press("plus")
+        await settle(pilot)
+        await type_text(pilot, "Spring Promo")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(desk, terminal_size=SIZE, run_before=outcome)
