@@ -158,7 +158,7 @@ def test_bulk_outcome_snapshot(snap_compare: Any, desk: CustomerDeskApp) -> None
     async def outcome(pilot: Pilot[Any]) -> None:
         table = await in_table(pilot)
         await pilot.press("space", "space", "space", "space")
-        await pilot.app.session.service.delete_customer(table.marked_customers[2].id)
+        await desk.session.service.delete_customer(table.marked_customers[2].id)
         await pilot.press("plus")
         await settle(pilot)
         await type_text(pilot, "Spring Promo")
