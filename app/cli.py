@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.session import Connection, Connector
+from app.session import Connection, Connector, Session
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -189,8 +189,15 @@ def run_tui(args: argparse.Namespace) -> int:
     from app.lifecycle import GRACE_SECONDS, arm_fallback
     from app.tui import CustomerDeskApp
 
-    app = CustomerDeskApp(session)
-    app.run()
+    def profile_session(name: str) -> Session:
+        """Another profile's session (a palette command): --read-only still holds."""
+        chosen = argparse.Namespace(**{**vars(args), "profile": name, "demo": False})
+        return connect(chosen, settings_from(chosen))
+
+    from app.config import list_profiles
+
+    app = CustomerDeskApp(session, profile_session=profile_session, profiles=list_profiles)
+    app.run(mouse=settings.mouse)
     code = app.return_code or 0
     if app.terminal_guard is not None:  # ran on a terminal: nothing left may keep us alive
         arm_fallback(2 * GRACE_SECONDS, code)

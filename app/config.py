@@ -17,6 +17,7 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 | ``CUSTOMER_DESK_DEADLINE`` | ``deadline`` | seconds one call may take, retries included (30) |
 | — | ``[keymap]`` | binding id → keys (``"ctrl+s"`` or ``["ctrl+s", "f2"]``) |
 | — | ``theme`` | the Textual theme (``textual-dark``, ``ansi-dark``…) |
+| — | ``mouse`` | ``false``: the desk leaves the mouse to the terminal (select, copy) |
 | ``CUSTOMER_DESK_PROFILE`` | ``[profiles.NAME]`` | a named account (:mod:`app.profiles`) |
 
 The token is looked up in that order: ``SQUARE_ACCESS_TOKEN``, the token file, then —
@@ -93,6 +94,7 @@ _FILE_KEYS = {
     "cache",
     "keymap",
     "theme",
+    "mouse",
     "profiles",
 }
 
@@ -143,6 +145,8 @@ class Settings:
     """The ``[profiles.NAME]`` in use (``--profile`` / ``CUSTOMER_DESK_PROFILE``), if any."""
     theme: str | None = None
     """The Textual theme asked for (the profile's, else the file's), if any."""
+    mouse: bool = True
+    """Whether the desk takes mouse events (``mouse = false``: the terminal keeps them)."""
 
     @property
     def label(self) -> str:
@@ -305,6 +309,7 @@ def _load_settings(
         cache=cache,
         profile=profile or None,
         theme=_file_str(file_values, "theme"),
+        mouse=_mouse(file_values),
     )
 
 
@@ -352,6 +357,13 @@ def _environment(env: Mapping[str, str], values: Mapping[str, Any]) -> Environme
     except ValueError:
         choices = " | ".join(e.value for e in Environment)
         raise ConfigError(f"{origin} ({shown(name)}) is not one of: {choices}.") from None
+
+
+def _mouse(values: Mapping[str, Any]) -> bool:
+    value = values.get("mouse", True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"mouse in config.toml must be true or false, not {shown(value)}.")
+    return value
 
 
 def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:

@@ -84,23 +84,48 @@ def place_actions(screen: Screen[object], keymap: Mapping[str, str]) -> Iterator
             yield PlaceAction(node, binding, keys)
 
 
+NOT_LISTED = {"command_palette"}
+"""Actions the palette does not offer (opening itself)."""
+
+
+def resolved(action: PlaceAction) -> tuple[int, str, tuple[object, ...]]:
+    """What ``action`` runs: its target node, name and parameters (``app.quit`` bound on a
+    screen and ``quit`` bound on the App are one action)."""
+    namespace, name, parameters = parse(action.binding.action)
+    target = action.node
+    if namespace == "app":
+        target = action.node.app
+    elif namespace == "screen":
+        target = action.node.screen
+    return id(target), name, parameters
+
+
 def palette_entries(screen: Screen[object], keymap: Mapping[str, str]) -> list[PaletteEntry]:
-    """The palette's entries for ``screen``'s focused place: each action once, described,
-    not hidden."""
+    """The palette's entries for ``screen``'s focused place: each action once (with every
+    key that runs it), described, not hidden."""
     app = screen.app
-    entries: list[PaletteEntry] = []
-    seen: set[str] = set()
+    found: dict[tuple[int, str, tuple[object, ...]], tuple[PlaceAction, list[str]]] = {}
     for action in place_actions(screen, keymap):
         binding = action.binding
-        if binding.action in seen or not binding.description or action.state is False:
+        if not binding.description or action.state is False:
             continue
-        seen.add(binding.action)
+        if parse(binding.action)[1] in NOT_LISTED:
+            continue
+        keys = [app.get_key_display(binding.with_key(key)) for key in action.keys]
+        same = found.get(resolved(action))
+        if same is None:
+            found[resolved(action)] = (action, keys)
+        else:
+            same[1].extend(key for key in keys if key not in same[1])
+    entries: list[PaletteEntry] = []
+    for action, keys in found.values():
+        binding = action.binding
 
-        async def run(action: str = binding.action, target: DOMNode = action.node) -> None:
-            await app.run_action(action, target)
+        async def run(name: str = binding.action, target: DOMNode = action.node) -> None:
+            await app.run_action(name, target)
 
-        keys = ", ".join(app.get_key_display(binding.with_key(key)) for key in action.keys)
-        entries.append(PaletteEntry(binding.description, binding.tooltip or f"key: {keys}", run))
+        help_text = binding.tooltip or f"key: {', '.join(keys)}"
+        entries.append(PaletteEntry(binding.description, help_text, run))
     return entries
 
 

@@ -1,16 +1,25 @@
-"""The Textual application: wiring, global keys, the read-only state shown, notifications."""
+"""The Textual application: wiring, global keys, the read-only state shown, notifications.
+
+Also the desk's own palette commands and preferences: `ctrl+p` opens the palette from
+everywhere (a priority key: inputs, tables, dialogs), `:` outside inputs; the theme
+picked in the palette is saved to config.toml (the profile's table when one is in use)
+and used at the next start; the mouse can be switched off (``mouse = false``, or the
+palette's "Mouse: switch off"), leaving it to the terminal; with profiles in the file,
+"Switch profile: NAME" reconnects the desk as that account, asking first when edits are
+unsaved.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -23,7 +32,14 @@ from app.safe_text import terminal_safe
 from app.session import Session
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from app.config import Settings
+
+THEME_ALIASES = {"textual-ansi": "ansi-dark"}
+"""Theme names of older Textual releases → this one's (the terminal's own ANSI colours)."""
+DUPLICATE_SYSTEM_COMMANDS = {"Quit", "Keys"}
+"""Textual's system commands the desk's own actions already offer (quit, help)."""
 
 
 def styles_path() -> Path:
@@ -41,6 +57,10 @@ WRITE_BINDINGS: dict[str, str] = {
     "cards.remove": "DisableCard",
     "groups.add": "AddGroupToCustomer",
     "groups.remove": "RemoveGroupFromCustomer",
+    "customers.import": "BulkCreateCustomers",
+    "customers.group_add": "AddGroupToCustomer",
+    "customers.group_remove": "RemoveGroupFromCustomer",
+    "customers.delete": "BulkDeleteCustomers",
 }
 """Every key that changes something (binding id → the Square operation it leads to).
 When that operation is refused, the key is hidden (footer, help, palette) and pressing
@@ -56,17 +76,30 @@ class CustomerDeskApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1,question_mark", "toggle_help", "Help", id="help"),
-        Binding("colon", "command_palette", "Palette", show=False, id="palette"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, id="palette", priority=True),
+        Binding("colon", "command_palette", "Palette", show=False, id="palette.colon"),
     ]
 
     read_only: var[bool] = var(False)
     """The desk's effective read-only state, as the header shows it (the session decides)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        profile_session: Callable[[str], Session] | None = None,
+        profiles: Callable[[], list[str]] | None = None,
+    ) -> None:
+        """``profile_session(name)`` makes the session of another profile (raising
+        ``ConfigError``), ``profiles()`` names them: given by the command line."""
         super().__init__()
         self.session = session
         self.set_reactive(CustomerDeskApp.read_only, session.read_only)
         self.terminal_guard: TerminalGuard | None = None
+        self.profile_session = profile_session
+        self.profiles = profiles
+        self.mouse_enabled = session.settings.mouse
+        self._saved_theme: str | None = None
 
     @property
     def settings(self) -> Settings:
@@ -85,6 +118,8 @@ class CustomerDeskApp(App[None]):
             self.terminal_guard.install(asyncio.get_running_loop())
         if self.keymap:
             self.set_keymap(dict(self.keymap))
+        self.apply_settings_theme()
+        self.theme_changed_signal.subscribe(self, lambda theme: self.save_theme(theme.name))
         self.push_screen(SearchScreen(self.session))
 
     # -- what the screens tell ---------------------------------------------------------
@@ -210,6 +245,128 @@ class CustomerDeskApp(App[None]):
         gc.collect()
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)  # a search answer allocates thousands of objects
+
+    # -- preferences: theme and mouse, saved to config.toml ------------------------------
+
+    def apply_settings_theme(self) -> None:
+        wanted = self.settings.theme
+        if wanted:
+            name = THEME_ALIASES.get(wanted, wanted)
+            if name in self.available_themes:
+                self.theme = name
+            else:
+                self.notify(f"The theme {wanted!r} is not known here.", title="Theme")
+        self._saved_theme = self.theme
+
+    def save_theme(self, name: str) -> None:
+        """The agent picked a theme: it is the desk's from now on (saved once per change)."""
+        if name != self._saved_theme:
+            self._saved_theme = name
+            self.save_setting("theme", name)
+
+    def save_setting(self, key: str, value: str | bool) -> None:
+        from app.config import config_path
+        from app.settings_store import SettingsWriteError, save_setting
+
+        path = self.settings.config_file or config_path()
+        try:
+            save_setting(path, key, value, profile=self.settings.profile)
+        except SettingsWriteError as error:
+            self.notify(str(error), title="Settings", severity="warning", markup=False)
+
+    def action_toggle_mouse(self) -> None:
+        """Switch the mouse off (the terminal selects and copies again) or on; saved."""
+        self.mouse_enabled = not self.mouse_enabled
+        self._driver_mouse(self.mouse_enabled)
+        self.save_setting("mouse", self.mouse_enabled)
+        state = "on" if self.mouse_enabled else "off: the terminal has it"
+        self.notify(f"Mouse {state}.", title="Mouse", markup=False)
+
+    def _driver_mouse(self, on: bool) -> None:
+        """Tell the terminal now (the next start asks for the mouse only when on). The
+        driver's switches are not public Textual API: where they are missing, mouse
+        events are still ignored here (:meth:`on_event`)."""
+        driver = self._driver
+        if driver is None or self.is_headless:
+            return
+        switch = getattr(driver, "_enable_mouse_support" if on else "_disable_mouse_support", None)
+        if switch is not None:
+            with contextlib.suppress(Exception):
+                driver._mouse = on
+                switch()
+
+    async def on_event(self, event: events.Event) -> None:
+        if not self.mouse_enabled and isinstance(event, events.MouseEvent):
+            return  # the mouse is switched off
+        await super().on_event(event)
+
+    # -- the palette's own commands ------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's (less those the desk's own keys offer) and the desk's."""
+        for command in super().get_system_commands(screen):
+            if command.title not in DUPLICATE_SYSTEM_COMMANDS:
+                yield command
+        if self.mouse_enabled:
+            yield SystemCommand(
+                "Mouse: switch off", "Leave the mouse to the terminal", self.action_toggle_mouse
+            )
+        else:
+            yield SystemCommand("Mouse: switch on", "Click and scroll", self.action_toggle_mouse)
+        for name in self.other_profiles():
+            yield SystemCommand(
+                f"Switch profile: {name}",
+                "Reconnect as this account (asks when edits are unsaved)",
+                lambda name=name: self.ask_switch_profile(name),
+            )
+
+    def other_profiles(self) -> list[str]:
+        if self.profiles is None or self.profile_session is None:
+            return []
+        from app.config import ConfigError
+
+        try:
+            names = self.profiles()
+        except ConfigError:
+            return []
+        return [name for name in names if name != self.settings.profile]
+
+    def ask_switch_profile(self, name: str) -> None:
+        from screens.confirm import ConfirmDialog
+
+        unsaved = [s for s in self.screen_stack if getattr(s, "has_unsaved_edits", False)]
+        if not unsaved:
+            self.run_worker(self.switch_profile(name), group="profile", exit_on_error=False)
+            return
+
+        def decided(switch: bool | None) -> None:
+            if switch:
+                self.run_worker(self.switch_profile(name), group="profile", exit_on_error=False)
+
+        question = f"Switch to the profile {name!r} and lose the unsaved edits?"
+        self.push_screen(ConfirmDialog(question, confirm="Switch", danger=True), decided)
+
+    async def switch_profile(self, name: str) -> None:
+        """Close this session, open the profile's: the desk starts over as that account."""
+        from app.config import ConfigError
+        from screens.search import SearchScreen
+
+        assert self.profile_session is not None
+        try:
+            session = self.profile_session(name)
+        except ConfigError as error:
+            self.notify(str(error), title="Profile", severity="error", markup=False)
+            return
+        old = self.session
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self.session = session
+        self.read_only = session.read_only
+        await old.close()
+        if session.settings.theme:
+            self.apply_settings_theme()
+        await self.push_screen(SearchScreen(session))
+        self.notify(f"Now working as the profile {name!r}.", title="Profile", markup=False)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -1,4 +1,10 @@
-"""The main screen: a search bar over the customer table."""
+"""The main screen: a search bar over the customer table, and the bulk actions on it.
+
+Bulk actions act on the marked customers (`space`, `*` in the table), or on the
+highlighted one when none is marked: `+` adds them to a group, `-` takes them out of
+one, `d` deletes them (one confirmation naming the count), `x` exports them (with no
+mark: every customer of the answer); `i` imports a CSV file.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from app.messages import Connected, DirectoryLoaded
 from app.safe_text import describe_error, terminal_safe
+from screens.marked_actions import WRITE_ACTIONS, MarkedActions
 from widgets.customer_table import CustomerTable
 from widgets.safe_input import SafeInput
 from widgets.top_bar import TopBar
@@ -24,6 +30,7 @@ from widgets.top_bar import TopBar
 if TYPE_CHECKING:
     from app.directory import LoadProgress, SearchResults, Sort
     from app.session import Session
+
 
 REFRESH_EVERY = 60.0
 """Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
@@ -45,11 +52,13 @@ TITLES = {
     "search": "Search",
     "open": "Could not open",
     "undo": "Not undone",
+    "groups": "Groups",
+    "export": "Export",
 }
 """Each worker group's title when its call fails."""
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(MarkedActions):
     """Find a customer: type to search, `enter` to open."""
 
     BINDINGS = [
@@ -59,6 +68,13 @@ class SearchScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="customers.refresh"),
         Binding("y", "copy_id", "Copy id", id="customers.copy_id"),
         Binding("s", "cycle_sort", "Sort", id="customers.sort"),
+        Binding("x", "export", "Export", show=False, id="customers.export"),
+        Binding("i", "import_csv", "Import CSV", show=False, id="customers.import"),
+        Binding("plus", "group_add", "Add to group", show=False, id="customers.group_add"),
+        Binding(
+            "minus", "group_remove", "Remove from group", show=False, id="customers.group_remove"
+        ),
+        Binding("d", "delete", "Delete", show=False, id="customers.delete"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
         Binding("h", "history", "History", show=False, id="customers.history"),
@@ -212,6 +228,9 @@ class SearchScreen(Screen[None]):
                 parts.append(f"{directory.count:,} customers")
             if results.source != "api" and results.sort != "relevance":
                 parts.append(f"by {SORT_LABELS.get(results.sort, results.sort)}")
+            marked = len(self.query_one(CustomerTable).marks)
+            if marked:
+                parts.append(f"{marked:,} marked")
             if directory.loaded and text is None and self._status.startswith("loading"):
                 self._status = "directory loaded"
         parts.append(self._status)
@@ -220,10 +239,11 @@ class SearchScreen(Screen[None]):
     # -- actions ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "new":
-            return self.session.may_write("CreateCustomer")  # read-only: no `n`, no empty form
         if action == "undo_last":
             return not self.session.read_only
+        operation = WRITE_ACTIONS.get(action)
+        if operation is not None:
+            return self.session.may_write(operation)  # read-only: no `n`, no empty form…
         return True
 
     def action_focus_search(self) -> None:
@@ -231,7 +251,10 @@ class SearchScreen(Screen[None]):
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)
-        if search.value:
+        table = self.query_one(CustomerTable)
+        if table.has_focus and table.marks:
+            table.clear_marks()
+        elif search.value:
             search.value = ""
         elif search.has_focus:
             self.query_one(CustomerTable).focus()
@@ -331,7 +354,3 @@ class SearchScreen(Screen[None]):
             self.notify("That customer no longer exists.", title="Deleted", severity="warning")
             return
         self.app.push_screen(CustomerScreen(self.session, found), self.came_back)
-
-    def came_back(self, _: None) -> None:
-        """The directory holds every change made there: show it at once."""
-        self.run_search()

@@ -4,6 +4,12 @@ A search answer replaces the rows at every keystroke, so the table must not pay 
 nobody sees: it is a scroll view with the Line API (`render_line`), whose cost is the
 height of the screen whatever the number of rows, instead of a DataTable that measures
 and lays out every cell of every answer.
+
+Marks: `space` marks the highlighted customer (and moves down), `*` marks every customer
+of the answer (again: clears them), for the bulk actions of the main screen. A mark is
+shown as ✓ in the gutter. Marks belong to customer ids; a new answer keeps the marks of
+the customers still in it and drops the others, so a mark is never out of sight.
+:class:`CustomerTable.MarksChanged` tells the screen.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ FIXED = {2: 18, 4: 10}
 """Phone and Created keep their width; Name, Email and Company share the rest."""
 SHARES = {0: 3, 1: 4, 3: 3}
 GAP = 1
+MARK = "✓"
+"""The gutter of a marked row (the gutter of an unmarked row is a space)."""
 
 
 def column_widths(width: int) -> list[int]:
@@ -66,9 +74,12 @@ def customer_values(customer: Customer, why: str | None = None) -> tuple[str, ..
     )
 
 
-def line(values: Sequence[str], widths: Sequence[int], dim_last: bool) -> Text:
-    """One line of cells, each cut with an ellipsis to its width; never markup."""
-    text = Text(" ", no_wrap=True, end="")
+def line(
+    values: Sequence[str], widths: Sequence[int], dim_last: bool, marked: bool = False
+) -> Text:
+    """One line of cells after a one-cell gutter (✓ when marked), each cell cut with an
+    ellipsis to its width; never markup."""
+    text = Text(MARK if marked else " ", no_wrap=True, end="")
     for column, (value, width) in enumerate(zip(values, widths, strict=True)):
         cell = Text(value.replace("\n", " "), no_wrap=True, overflow="ellipsis", end="")
         cell.truncate(width, overflow="ellipsis", pad=True)
@@ -91,12 +102,15 @@ class CustomerTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Bottom", show=False, id="table.bottom"),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
+        Binding("space", "toggle_mark", "Mark", show=False, id="table.mark"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="table.mark_all"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "customer-table--header",
         "customer-table--cursor",
         "customer-table--even-row",
         "customer-table--empty",
+        "customer-table--marked",
     }
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -113,6 +127,18 @@ class CustomerTable(ScrollView, can_focus=True):
         def control(self) -> CustomerTable:
             return self.table
 
+    class MarksChanged(Message):
+        """The marks changed: ``count`` customers are marked now."""
+
+        def __init__(self, table: CustomerTable, count: int) -> None:
+            super().__init__()
+            self.table = table
+            self.count = count
+
+        @property
+        def control(self) -> CustomerTable:
+            return self.table
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.customers: Sequence[Customer] = ()
@@ -121,7 +147,9 @@ class CustomerTable(ScrollView, can_focus=True):
         self._why: Callable[[int], str | None] | None = None
         self._saved: dict[int, Customer] = {}
         self.empty_text = ""
-        self._cache: dict[tuple[int, str, int, int, bool, int], Strip] = {}
+        self._cache: dict[tuple[int, str, int, int, bool, int, bool], Strip] = {}
+        self.marks: set[str] = set()
+        """The ids of the marked customers, all of them in the answer shown."""
 
     # -- data ------------------------------------------------------------------------------
 
@@ -149,6 +177,10 @@ class CustomerTable(ScrollView, can_focus=True):
         self._ids = ids if ids is not None else [c.id for c in customers]
         self._why = getattr(customers, "why", None)
         self._saved = {}
+        if self.marks:
+            kept = self.marks.intersection(self._ids)
+            if kept != self.marks:
+                self._set_marks(kept)
         self.empty_text = terminal_safe(empty_text)  # may quote a search or Square's error
         self._cache.clear()
         row = 0
@@ -185,6 +217,38 @@ class CustomerTable(ScrollView, can_focus=True):
 
     def move_cursor(self, *, row: int) -> None:
         self.cursor_row = row
+
+    # -- marks -----------------------------------------------------------------------------
+
+    @property
+    def marked_customers(self) -> list[Customer]:
+        """The marked customers, in the answer's order (only they are built)."""
+        if not self.marks:
+            return []
+        return [self.customer_at(row) for row, cid in enumerate(self._ids) if cid in self.marks]
+
+    def _set_marks(self, marks: set[str]) -> None:
+        self.marks = marks
+        self._cache.clear()
+        self.refresh()
+        self.post_message(self.MarksChanged(self, len(marks)))
+
+    def clear_marks(self) -> None:
+        if self.marks:
+            self._set_marks(set())
+
+    def action_toggle_mark(self) -> None:
+        """Mark the highlighted customer, or unmark it; then on to the next row."""
+        if not 0 <= self.cursor_row < len(self._ids):
+            return
+        customer_id = self._ids[self.cursor_row]
+        self._set_marks(self.marks ^ {customer_id})
+        self.cursor_row += 1
+
+    def action_mark_all(self) -> None:
+        """Mark every customer of the answer; when all are marked already, clear them."""
+        every = set(self._ids)
+        self._set_marks(set() if every and every <= self.marks else every)
 
     # -- cursor ----------------------------------------------------------------------------
 
@@ -263,19 +327,22 @@ class CustomerTable(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         customer = self.customer_at(row)
         selected = row == self.cursor_row
-        key = (row, customer.id, customer.version, width, selected, int(self.has_focus))
+        marked = customer.id in self.marks
+        key = (row, customer.id, customer.version, width, selected, int(self.has_focus), marked)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         if selected:
             style = self.get_component_rich_style("customer-table--cursor")
+        elif marked:
+            style = self.get_component_rich_style("customer-table--marked")
         elif row % 2:
             style = self.get_component_rich_style("customer-table--even-row")
         else:
             style = self.rich_style
         why = self._why(row) if self._why is not None and row not in self._saved else None
         values = customer_values(customer, why)
-        strip = self._strip(line(values, widths, not selected), width, style)
+        strip = self._strip(line(values, widths, not selected, marked), width, style)
         if len(self._cache) > 512:
             self._cache.clear()
         self._cache[key] = strip
