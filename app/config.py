@@ -14,6 +14,7 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 | ``CUSTOMER_DESK_READ_ONLY`` | ``read_only`` | ``1``/``true``: no changes are sent |
 | — | ``timeout`` | seconds per request |
 | ``CUSTOMER_DESK_DEADLINE`` | ``deadline`` | seconds one call may take, retries included (30) |
+| ``CUSTOMER_DESK_COUNTRY`` | ``country`` | the seller's country (US): phones without + |
 | — | ``[keymap]`` | binding id → keys (``"ctrl+s"`` or ``["ctrl+s", "f2"]``) |
 
 The token is looked up in that order: ``SQUARE_ACCESS_TOKEN``, the token file, then —
@@ -39,6 +40,7 @@ from __future__ import annotations
 import enum
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,6 +83,7 @@ _FILE_KEYS = {
     "timeout",
     "deadline",
     "keymap",
+    "country",
 }
 
 
@@ -128,6 +131,9 @@ class Settings:
     """Binding id → keys, comma-separated as Textual takes them (``"ctrl+s,f2"``)."""
     config_file: Path | None = None
     """The config.toml that was read, if any."""
+    country: str = "US"
+    """The seller's country (ISO 3166 alpha-2): phone numbers typed without a ``+`` are
+    read as this country's (comparing phones for duplicates)."""
 
     @property
     def label(self) -> str:
@@ -196,6 +202,7 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
     timeout = _timeout(file_values)
     deadline = _deadline(env, file_values)
     keymap = _keymap(file_values.get("keymap"))
+    country = _country(env, file_values)
 
     token: str | None = None
     token_source: str | None = None
@@ -243,6 +250,7 @@ def _load_settings(env: Mapping[str, str], config_file: Path | None, use_keyring
         deadline=deadline,
         keymap=keymap,
         config_file=read_from,
+        country=country,
     )
 
 
@@ -353,6 +361,15 @@ def _deadline(env: Mapping[str, str], values: Mapping[str, Any]) -> float:
             f"{origin} must be a number of seconds above 0 and at most {MAX_DEADLINE:g}."
         )
     return float(value)
+
+
+def _country(env: Mapping[str, str], values: Mapping[str, Any]) -> str:
+    raw = env.get("CUSTOMER_DESK_COUNTRY")
+    origin = "CUSTOMER_DESK_COUNTRY" if raw is not None else "country in config.toml"
+    value = raw if raw is not None else values.get("country", "US")
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise ConfigError(f"{origin} must be a two-letter country code such as US or GB.")
+    return value.strip().upper()
 
 
 def _keymap(value: Any) -> dict[str, str]:

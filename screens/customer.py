@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from app.desk.create import Created, create_customer
 from app.desk.delete import ChangedMeanwhile, Deleted, delete_customer
+from app.desk.duplicates import find_matches, new_duplicates
 from app.desk.outcomes import Gone, Lost, Rejected, refusal
 from app.desk.profile import load_customer
 from app.desk.save import Clashes, Saved, save_customer
@@ -37,6 +38,7 @@ FAILED = {
     "membership": "Groups",
     "save": "Not saved",
     "delete": "Not deleted",
+    "check": "Could not look for duplicates",
 }
 """Each worker group's title when its call fails."""
 
@@ -184,10 +186,33 @@ class CustomerScreen(CustomerPanels):
         if unsafe:
             self.form.show_errors(unsafe)  # what was typed stays, the reason beside it
             return
+        self.check_duplicates()
+
+    @work(exclusive=True, group="check", exit_on_error=False)
+    async def check_duplicates(self) -> None:
+        """Before a create, or a save that makes the profile collide: warn of the likely
+        duplicates (the form is kept whatever the agent chooses)."""
+        from screens.duplicate_warning import Choice, DuplicateWarning
+
+        directory, region = self.session.directory, self.session.settings.country
         if self.is_new:
-            self.create()
+            fields = self.form.changes(NEW_CUSTOMER)
+            matches = await find_matches(fields, directory, region=region)
         else:
-            self.save()
+            changes = self.form.changes(self.customer)
+            matches = await new_duplicates(self.customer, changes, directory, region=region)
+        go_on = self.create if self.is_new else self.save
+        if not matches:
+            go_on()
+            return
+
+        def chosen(choice: Choice | None) -> None:
+            if choice == "anyway":
+                go_on()
+            elif isinstance(choice, Customer):
+                self.app.push_screen(CustomerScreen(self.session, choice))
+
+        self.app.push_screen(DuplicateWarning(matches, saving=not self.is_new), chosen)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def create(self) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "find_matches",
     "group_duplicates",
     "matching_rules",
+    "new_duplicates",
 ]
 
 
@@ -218,6 +219,39 @@ async def find_matches(
             matches.append(Match(customer, rules))
     matches.sort(key=lambda m: (-m.strength, -len(m.rules), m.customer.display_name.lower()))
     return matches
+
+
+MATCHED_FIELDS = frozenset(
+    {
+        "email_address",
+        "phone_number",
+        "reference_id",
+        "given_name",
+        "family_name",
+        "company_name",
+        "birthday",
+        "address",
+    }
+)
+"""The fields the rules read: an edit touching none of them makes no new duplicate."""
+
+
+async def new_duplicates(
+    customer: Customer,
+    changes: CustomerFields,
+    directory: CustomerDirectory,
+    *,
+    region: str = "US",
+) -> list[Match]:
+    """The profiles ``customer`` would look like once ``changes`` are saved and does not
+    look like already (an edit that makes it collide), strongest first."""
+    if not changes.model_fields_set & MATCHED_FIELDS:
+        return []
+    update = {name: getattr(changes, name) for name in changes.model_fields_set}
+    after = CustomerFields.from_customer(customer).model_copy(update=update)
+    before = {m.customer.id for m in await find_matches(customer, directory, region=region)}
+    matches = await find_matches(after, directory, region=region, exclude_id=customer.id)
+    return [m for m in matches if m.customer.id not in before]
 
 
 # -- a whole directory: the finder -------------------------------------------------------
