@@ -45,7 +45,9 @@ async def joses(desk: CustomerDeskApp) -> list[str]:
     return sorted(c.display_name for c in everyone if c.given_name in ("Jose", "José"))
 
 
-async def test_creating_jose_alvarez_warns_and_opens_jose(demo_db: Path, clock: FrozenClock) -> None:
+async def test_creating_jose_alvarez_warns_and_opens_jose(
+    demo_db: Path, clock: FrozenClock
+) -> None:
     desk = build_app(demo_db, clock)
     async with desk.run_test(size=SIZE) as pilot:
         await type_jose(pilot)
