@@ -11,25 +11,23 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.desk.create import Created, create_customer
 from app.desk.delete import ChangedMeanwhile, Deleted, delete_customer
-from app.desk.duplicates import find_matches, new_duplicates
 from app.desk.outcomes import Gone, Lost, Rejected, refusal
 from app.desk.profile import load_customer
 from app.desk.save import Clashes, Saved, save_customer
 from app.safe_text import describe_error, terminal_safe
 from app.session import Session
 from app.square import Customer
-from screens.customer_panels import CustomerPanels
+from screens.customer_duplicates import NEW_CUSTOMER, DuplicateChecks
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm
 from widgets.top_bar import TopBar
 
-NEW_CUSTOMER = Customer(id="")
 WRITE_ACTIONS = {"edit": "UpdateCustomer", "save": "UpdateCustomer", "delete": "DeleteCustomer"}
 FAILED = {
     "load": "Could not load the customer",
@@ -53,7 +51,7 @@ def headline(customer: Customer) -> Text:
     return Text(terminal_safe(" · ".join(parts)))
 
 
-class CustomerScreen(CustomerPanels):
+class CustomerScreen(DuplicateChecks):
     """The profile, cards and groups of one customer (or a new one)."""
 
     BINDINGS = [
@@ -63,6 +61,7 @@ class CustomerScreen(CustomerPanels):
         Binding("d", "delete", "Delete customer", id="customer.delete"),
         Binding("y", "copy_id", "Copy id", id="customer.copy_id"),
         Binding("r", "reload", "Reload", id="customer.reload"),
+        Binding("D", "duplicates", "Duplicates", id="customer.duplicates"),
         Binding("right_square_bracket", "next_panel", "Next panel", show=False, id="customer.next"),
         Binding(
             "left_square_bracket",
@@ -78,19 +77,12 @@ class CustomerScreen(CustomerPanels):
         super().__init__(session, customer or NEW_CUSTOMER)
 
     @property
-    def form(self) -> ProfileForm:
-        return self.query_one(ProfileForm)
-
-    @property
-    def is_new(self) -> bool:
-        return not self.customer.id
-
-    @property
     def has_unsaved_edits(self) -> bool:
         return self.is_mounted and self.form.editing and self.form.dirty
 
     def compose(self) -> ComposeResult:
         yield TopBar(headline(self.customer), self.session.settings)
+        yield Static(id="duplicates", markup=False)
         with TabbedContent(id="panels"):
             with TabPane("Profile", id="profile"):
                 yield ProfileForm(self.customer)
@@ -117,6 +109,8 @@ class CustomerScreen(CustomerPanels):
             return editing
         if action in ("edit", "delete"):
             return not editing and not (action == "delete" and self.is_new)
+        if action == "duplicates":
+            return bool(self.duplicates) and not editing
         if action in ("copy_id", "reload", "next_panel", "previous_panel"):
             return not self.is_new
         return True
@@ -163,6 +157,7 @@ class CustomerScreen(CustomerPanels):
         self.customer = customer
         self.query_one(TopBar).set_title(headline(customer))
         self.show_groups()
+        self.look_for_duplicates()
 
     # -- edit, save, delete ----------------------------------------------------------------
 
@@ -187,32 +182,6 @@ class CustomerScreen(CustomerPanels):
             self.form.show_errors(unsafe)  # what was typed stays, the reason beside it
             return
         self.check_duplicates()
-
-    @work(exclusive=True, group="check", exit_on_error=False)
-    async def check_duplicates(self) -> None:
-        """Before a create, or a save that makes the profile collide: warn of the likely
-        duplicates (the form is kept whatever the agent chooses)."""
-        from screens.duplicate_warning import Choice, DuplicateWarning
-
-        directory, region = self.session.directory, self.session.settings.country
-        if self.is_new:
-            fields = self.form.changes(NEW_CUSTOMER)
-            matches = await find_matches(fields, directory, region=region)
-        else:
-            changes = self.form.changes(self.customer)
-            matches = await new_duplicates(self.customer, changes, directory, region=region)
-        go_on = self.create if self.is_new else self.save
-        if not matches:
-            go_on()
-            return
-
-        def chosen(choice: Choice | None) -> None:
-            if choice == "anyway":
-                go_on()
-            elif isinstance(choice, Customer):
-                self.app.push_screen(CustomerScreen(self.session, choice))
-
-        self.app.push_screen(DuplicateWarning(matches, saving=not self.is_new), chosen)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def create(self) -> None:

@@ -19,6 +19,8 @@ from app.desk.duplicates import Match
 from app.safe_text import terminal_safe
 from app.square.models import Customer
 
+Purpose = Literal["create", "save", "browse"]
+"""Before a create, before a save, or the possible duplicates of an open profile."""
 Choice = Customer | Literal["anyway"] | None
 """A profile to open, ``"anyway"`` to go on, or None: cancelled."""
 
@@ -40,24 +42,33 @@ class DuplicateWarning(ModalScreen[Choice]):
         Binding("escape", "cancel", "Cancel", id="duplicate_warning.cancel"),
     ]
 
-    def __init__(self, matches: list[Match], *, saving: bool = False) -> None:
+    def __init__(self, matches: list[Match], *, purpose: Purpose = "create") -> None:
         super().__init__()
         self.matches = matches
-        self.saving = saving
+        self.purpose = purpose
+
+    @property
+    def saving(self) -> bool:
+        return self.purpose == "save"
 
     def compose(self) -> ComposeResult:
         count = len(self.matches)
-        what = "this edit makes the profile look like" if self.saving else "this looks like"
         others = "another customer" if count == 1 else f"{count} other customers"
+        question = {
+            "create": f"Possible duplicate — this looks like {others}:",
+            "save": f"Possible duplicate — this edit makes the profile look like {others}:",
+            "browse": f"Possible duplicates — this profile looks like {others}:",
+        }[self.purpose]
         with Vertical(id="dialog"):
-            yield Static(Text(f"Possible duplicate — {what} {others}:"), id="question")
+            yield Static(Text(question), id="question")
             table: DataTable[Text] = DataTable(id="matches", cursor_type="row")
             yield table
-            anyway = "save anyway" if self.saving else "create anyway"
-            yield Static(
-                Text(f"enter: open the selected profile · c: {anyway} · esc: back to the form"),
-                id="hint",
-            )
+            then = {
+                "create": "c: create anyway · esc: back to the form",
+                "save": "c: save anyway · esc: back to the form",
+                "browse": "esc: back",
+            }[self.purpose]
+            yield Static(Text(f"enter: open the selected profile · {then}"), id="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -66,6 +77,9 @@ class DuplicateWarning(ModalScreen[Choice]):
         for match in self.matches:
             table.add_row(*match_cells(match), key=match.customer.id)
         table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "anyway" or self.purpose != "browse"
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from app.tui import CustomerDeskApp
 from screens.customer import CustomerScreen
@@ -115,3 +115,31 @@ async def test_an_edit_that_collides_warns_and_one_that_does_not_saves(
 
 def test_snapshot_of_the_warning(snap_compare: Any, demo_db: Path, clock: FrozenClock) -> None:
     assert snap_compare(build_app(demo_db, clock), terminal_size=SIZE, run_before=type_jose)
+
+
+async def test_a_profile_says_which_others_share_its_email_or_phone(
+    demo_db: Path, clock: FrozenClock
+) -> None:
+    desk = build_app(demo_db, clock)
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "liz harrington")
+        await settle(pilot)
+        desk.screen.query_one(CustomerTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = desk.screen
+        assert isinstance(screen, CustomerScreen) and screen.customer.given_name == "Liz"
+        line = str(screen.query_one("#duplicates", Static).render())
+        assert line == "1 possible duplicate shares this email — press D to see them"
+        await pilot.press("D")
+        await settle(pilot)
+        assert isinstance(desk.screen, DuplicateWarning) and desk.screen.purpose == "browse"
+        await pilot.press("c")  # no "create anyway" here
+        assert isinstance(desk.screen, DuplicateWarning)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(desk.screen, CustomerScreen)
+        assert desk.screen.customer.display_name == "Elizabeth Harrington"
+        line = str(desk.screen.query_one("#duplicates", Static).render())
+        assert line.startswith("2 possible duplicates share this email or phone")
