@@ -47,6 +47,7 @@ class SearchScreen(Screen[None]):
         Binding("n", "new", "New customer", id="customers.new"),
         Binding("r", "refresh", "Refresh", id="customers.refresh"),
         Binding("y", "copy_id", "Copy id", id="customers.copy_id"),
+        Binding("D", "duplicates", "Duplicates", id="customers.duplicates"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
     ]
@@ -218,6 +219,13 @@ class SearchScreen(Screen[None]):
         from screens.customer import CustomerScreen
 
         self.app.push_screen(CustomerScreen(self.session), self.came_back)
+
+    def action_duplicates(self) -> None:
+        if not self.session.connected:
+            return
+        from screens.duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen(self.session), self.came_back)
 
     def came_back(self, _: None) -> None:
         """The directory holds every change made there: show it at once."""
