@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tests.bench.report import Row, machine, median, percentile, render, write_json
 
-GROUPS = ("startup", "keys", "load", "directory", "search", "seed")
+GROUPS = ("startup", "keys", "load", "directory", "search", "seed", "duplicates")
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ def footnotes(plan: Plan) -> list[str]:
     ]
 
 
-ORDER = ("startup", "keys", "load", "directory", "search", "seed")
+ORDER = ("startup", "keys", "load", "directory", "search", "duplicates", "seed")
 
 
 def run(plan: Plan, groups: set[str], tmp: Path) -> tuple[list[Row], list[str]]:
@@ -390,6 +390,10 @@ def run(plan: Plan, groups: set[str], tmp: Path) -> tuple[list[Row], list[str]]:
         attempt("keys", f"Keystrokes, {plan.small:,} customers", small_keys)
     if "load" in groups:
         attempt("load", "Directory load vs SDK", lambda: [load_row(plan, tmp)])
+    if "duplicates" in groups:
+        from tests.bench.bench_duplicates import duplicates_row
+
+        attempt("duplicates", "Duplicate finder", lambda: [duplicates_row(plan.big)])
     big_groups = groups & {"keys", "directory", "search"}
     if big_groups:
         db = working_copy(seeded_db(plan.big), tmp)
