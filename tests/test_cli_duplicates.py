@@ -32,7 +32,7 @@ def test_the_demo_s_families_as_json(demo_db: Path, tmp_path: Path) -> None:
         ["Elizabeth Harington", "Elizabeth Harrington", "Liz Harrington"],
         ["Margaret Whitfield", "Margaret Whitfield"],
         ["Daniel Okafor", "Daniel Okafor"],
-        ["Katherine Delgado", "Katherine Delgato"],
+        ["Rosalind Delgado", "Rosalind Delgato"],
         ["James Kowalski", "Jim Kowalski"],
     ]
     assert [g["strength"] for g in groups] == [100, 100, 90, 60, 50]

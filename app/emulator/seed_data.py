@@ -145,9 +145,9 @@ DUPLICATE_FAMILIES: tuple[tuple[tuple[str, str, str, str, str, str, str, str, st
          "", "94110", "", "Asked to be called after 5pm."),
     ),
     (  # a typo in the family name, the same birthday
-        ("Katherine", "Delgado", "", "", "kdelgado@icloud.com",
+        ("Rosalind", "Delgado", "", "", "rdelgado@icloud.com",
          "(628) 204-7715", "94107", "1990-11-23", ""),
-        ("Katherine", "Delgato", "Kate", "", "",
+        ("Rosalind", "Delgato", "Roz", "", "",
          "", "", "1990-11-23", "Birthday treat every year."),
     ),
     (  # three profiles: a nickname, an email's case, a phone's format, a typo
