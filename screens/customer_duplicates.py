@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from app.desk.duplicates import RULES, Match, find_matches, new_duplicates
 from app.session import Session
-from app.square import Customer
+from app.square import Customer, CustomerFields
 from screens.customer_panels import CustomerPanels
 from widgets.profile_form import ProfileForm
 
@@ -30,6 +30,9 @@ class DuplicateChecks(CustomerPanels):
     def __init__(self, session: Session, customer: Customer) -> None:
         super().__init__(session, customer)
         self.duplicates: list[Match] = []
+        self.checked: CustomerFields | None = None
+        """The fields last checked and gone on with: ctrl+s again on the same fields (a
+        retry after a lost answer) is not asked twice."""
 
     @property
     def form(self) -> ProfileForm:
@@ -58,13 +61,21 @@ class DuplicateChecks(CustomerPanels):
         from screens.duplicate_warning import Choice, DuplicateWarning, Purpose
 
         directory, region = self.session.directory, self.session.settings.country
-        if self.is_new:
-            fields = self.form.changes(NEW_CUSTOMER)
+        fields = self.form.changes(NEW_CUSTOMER if self.is_new else self.customer)
+        if self.checked == fields:
+            matches = []
+        elif self.is_new:
             matches = await find_matches(fields, directory, region=region)
         else:
-            changes = self.form.changes(self.customer)
-            matches = await new_duplicates(self.customer, changes, directory, region=region)
-        go_on = self.create if self.is_new else self.save
+            matches = await new_duplicates(self.customer, fields, directory, region=region)
+
+        def go_on() -> None:
+            self.checked = fields
+            if self.is_new:
+                self.create()
+            else:
+                self.save()
+
         if not matches:
             go_on()
             return
