@@ -239,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.emulator.runner import main as emulator_main
 
         return emulator_main(argv[1:])
+    if argv[:1] == ["duplicates"]:
+        from app.cli_duplicates import main as duplicates_main
+
+        return duplicates_main(argv[1:])
     if argv[:1] == ["cache"]:
         return cache_command(argv[1:])
     parser = build_parser()

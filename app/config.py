@@ -15,6 +15,7 @@ directory (``platformdirs.user_config_path("customer-desk")``, or the file named
 | ``CUSTOMER_DESK_CACHE`` | ``cache`` | ``0``/``false``: keep the directory in memory only |
 | — | ``timeout`` | seconds per request |
 | ``CUSTOMER_DESK_DEADLINE`` | ``deadline`` | seconds one call may take, retries included (30) |
+| ``CUSTOMER_DESK_COUNTRY`` | ``country`` | the seller's country (US): phones without + |
 | — | ``[keymap]`` | binding id → keys (``"ctrl+s"`` or ``["ctrl+s", "f2"]``) |
 | — | ``theme`` | the Textual theme (``textual-dark``, ``ansi-dark``…) |
 | — | ``mouse`` | ``false``: the desk leaves the mouse to the terminal (select, copy) |
@@ -49,7 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from app.config_values import DEFAULT_DEADLINE, ConfigError
+from app.config_values import cache as _cache
 from app.config_values import check_url as _check_url
+from app.config_values import country as _country
 from app.config_values import deadline as _deadline
 from app.config_values import file_str as _file_str
 from app.config_values import keymap as _keymap
@@ -80,7 +83,7 @@ PRODUCTION_URL = "https://connect.squareup.com"
 SANDBOX_URL = "https://connect.squareupsandbox.com"
 
 READ_ONLY_ENV = "CUSTOMER_DESK_READ_ONLY"
-CACHE_ENV = "CUSTOMER_DESK_CACHE"
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _FILE_KEYS = {
@@ -96,6 +99,7 @@ _FILE_KEYS = {
     "theme",
     "mouse",
     "profiles",
+    "country",
 }
 
 
@@ -147,6 +151,9 @@ class Settings:
     """The Textual theme asked for (the profile's, else the file's), if any."""
     mouse: bool = True
     """Whether the desk takes mouse events (``mouse = false``: the terminal keeps them)."""
+    country: str = "US"
+    """The seller's country (ISO 3166 alpha-2): phone numbers typed without a ``+`` are
+    read as this country's (comparing phones for duplicates)."""
 
     @property
     def label(self) -> str:
@@ -251,6 +258,7 @@ def _load_settings(
     deadline = _deadline(env, file_values)
     keymap = _keymap(file_values.get("keymap"))
     cache = _cache(env, file_values)
+    country = _country(env, file_values)
 
     token: str | None = None
     token_source: str | None = None
@@ -310,6 +318,7 @@ def _load_settings(
         profile=profile or None,
         theme=_file_str(file_values, "theme"),
         mouse=_mouse(file_values),
+        country=country,
     )
 
 
@@ -378,19 +387,4 @@ def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
     value = values.get("read_only", False)
     if not isinstance(value, bool):
         raise ConfigError(f"read_only in config.toml must be true or false, not {shown(value)}.")
-    return value
-
-
-def _cache(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
-    raw = env.get(CACHE_ENV)
-    if raw is not None:
-        text = raw.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ConfigError(f"{CACHE_ENV} is {shown(raw)}: use 1 or 0 (true or false).")
-    value = values.get("cache", True)
-    if not isinstance(value, bool):
-        raise ConfigError(f"cache in config.toml must be true or false, not {shown(value)}.")
     return value

@@ -7,10 +7,15 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from app.square.redaction import shown
+
+CACHE_ENV = "CUSTOMER_DESK_CACHE"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -109,3 +114,27 @@ def check_url(url: str) -> str:
     if not url.startswith(("http://", "https://")) or "://" not in url or not url.split("://")[1]:
         raise ConfigError(f"The base URL ({shown(url)}) must start with http:// or https://.")
     return url
+
+
+def cache(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
+    raw = env.get(CACHE_ENV)
+    if raw is not None:
+        text = raw.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ConfigError(f"{CACHE_ENV} is {shown(raw)}: use 1 or 0 (true or false).")
+    value = values.get("cache", True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"cache in config.toml must be true or false, not {shown(value)}.")
+    return value
+
+
+def country(env: Mapping[str, str], values: Mapping[str, Any]) -> str:
+    raw = env.get("CUSTOMER_DESK_COUNTRY")
+    origin = "CUSTOMER_DESK_COUNTRY" if raw is not None else "country in config.toml"
+    value = raw if raw is not None else values.get("country", "US")
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise ConfigError(f"{origin} must be a two-letter country code such as US or GB.")
+    return value.strip().upper()

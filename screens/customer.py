@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.desk.create import Created, create_customer
@@ -22,13 +22,12 @@ from app.desk.save import Clashes, Saved, save_customer
 from app.safe_text import describe_error, terminal_safe
 from app.session import Session
 from app.square import Customer
-from screens.customer_panels import CustomerPanels
+from screens.customer_duplicates import NEW_CUSTOMER, DuplicateChecks
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm
 from widgets.top_bar import TopBar
 
-NEW_CUSTOMER = Customer(id="")
 WRITE_ACTIONS = {"edit": "UpdateCustomer", "save": "UpdateCustomer", "delete": "DeleteCustomer"}
 FAILED = {
     "load": "Could not load the customer",
@@ -38,6 +37,7 @@ FAILED = {
     "save": "Not saved",
     "delete": "Not deleted",
     "undo": "Not undone",
+    "check": "Could not look for duplicates",
 }
 """Each worker group's title when its call fails."""
 
@@ -52,7 +52,7 @@ def headline(customer: Customer) -> Text:
     return Text(terminal_safe(" · ".join(parts)))
 
 
-class CustomerScreen(CustomerPanels):
+class CustomerScreen(DuplicateChecks):
     """The profile, cards and groups of one customer (or a new one)."""
 
     BINDINGS = [
@@ -62,6 +62,7 @@ class CustomerScreen(CustomerPanels):
         Binding("d", "delete", "Delete customer", id="customer.delete"),
         Binding("y", "copy_id", "Copy id", id="customer.copy_id"),
         Binding("r", "reload", "Reload", id="customer.reload"),
+        Binding("D", "duplicates", "Duplicates", id="customer.duplicates"),
         Binding("right_square_bracket", "next_panel", "Next panel", show=False, id="customer.next"),
         Binding(
             "left_square_bracket",
@@ -79,19 +80,12 @@ class CustomerScreen(CustomerPanels):
         super().__init__(session, customer or NEW_CUSTOMER)
 
     @property
-    def form(self) -> ProfileForm:
-        return self.query_one(ProfileForm)
-
-    @property
-    def is_new(self) -> bool:
-        return not self.customer.id
-
-    @property
     def has_unsaved_edits(self) -> bool:
         return self.is_mounted and self.form.editing and self.form.dirty
 
     def compose(self) -> ComposeResult:
         yield TopBar(headline(self.customer), self.session.settings)
+        yield Static(id="duplicates", markup=False)
         with TabbedContent(id="panels"):
             with TabPane("Profile", id="profile"):
                 yield ProfileForm(self.customer)
@@ -118,6 +112,8 @@ class CustomerScreen(CustomerPanels):
             return editing
         if action in ("edit", "delete"):
             return not editing and not (action == "delete" and self.is_new)
+        if action == "duplicates":
+            return bool(self.duplicates) and not editing
         if action in ("copy_id", "reload", "next_panel", "previous_panel", "history"):
             return not self.is_new
         if action == "undo_last":
@@ -167,6 +163,7 @@ class CustomerScreen(CustomerPanels):
         self.session.journal.opened(customer.id, customer.display_name)
         self.query_one(TopBar).set_title(headline(customer))
         self.show_groups()
+        self.look_for_duplicates()
 
     # -- edit, save, delete ----------------------------------------------------------------
 
@@ -190,10 +187,7 @@ class CustomerScreen(CustomerPanels):
         if unsafe:
             self.form.show_errors(unsafe)  # what was typed stays, the reason beside it
             return
-        if self.is_new:
-            self.create()
-        else:
-            self.save()
+        self.check_duplicates()
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def create(self) -> None:

@@ -75,6 +75,7 @@ class SearchScreen(MarkedActions):
             "minus", "group_remove", "Remove from group", show=False, id="customers.group_remove"
         ),
         Binding("d", "delete", "Delete", show=False, id="customers.delete"),
+        Binding("D", "duplicates", "Duplicates", id="customers.duplicates"),
         Binding("escape", "back", "Clear", show=False, id="customers.back"),
         Binding("q", "app.quit", "Quit", show=False, id="customers.quit"),
         Binding("h", "history", "History", show=False, id="customers.history"),
@@ -354,3 +355,10 @@ class SearchScreen(MarkedActions):
             self.notify("That customer no longer exists.", title="Deleted", severity="warning")
             return
         self.app.push_screen(CustomerScreen(self.session, found), self.came_back)
+
+    def action_duplicates(self) -> None:
+        if not self.session.connected:
+            return
+        from screens.duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen(self.session), self.came_back)

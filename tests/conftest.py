@@ -58,6 +58,19 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture(autouse=True)
+def _private_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the user's own config, journal or stored directories:
+    the user folders (platformdirs reads the XDG variables) point into a temporary one."""
+    home = tmp_path_factory.mktemp("user")
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    for name in ("CUSTOMER_DESK_CONFIG", "CUSTOMER_DESK_JOURNAL", "CUSTOMER_DESK_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A blinking cursor makes a snapshot a race: freeze it visible."""
     from textual.widgets import Input

@@ -18,6 +18,7 @@ from .faults import Faults
 from .schema import SCHEMA_VERSION, SchemaVersionError
 from .seed import seed_demo
 from .seed_attributes import SEEDED, seed_custom_attributes
+from .seed_duplicates import SEED_VERSION
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,20 @@ def open_demo_store(
             target,
             "unknown" if exc.found is None else exc.found,
             SCHEMA_VERSION,
+            replaced,
+        )
+        store = Store(target)
+    seeded = store.get_meta("seed_version")
+    if store.get_meta("seed") is not None and seeded != SEED_VERSION:
+        # A demo seeded with other data (before its duplicate families): a fresh one.
+        store.close()
+        replaced = _move_aside(target, f"seed{seeded or 1}")
+        log.warning(
+            "The demo database %s held demo data version %s (this version seeds %s): "
+            "moved it to %s and seeded a new demo.",
+            target,
+            seeded or 1,
+            SEED_VERSION,
             replaced,
         )
         store = Store(target)

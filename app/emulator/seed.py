@@ -35,6 +35,7 @@ from .seed_data import (
     US_AREA_CODES,
     US_PLACES,
 )
+from .seed_duplicates import SEED_VERSION, extras, first_slot, rewrite
 from .store import Store
 
 EPOCH = datetime(2019, 1, 1, tzinfo=UTC)
@@ -298,8 +299,11 @@ def seed_demo(store: Store, *, customers: int = 2500, seed: int = 7) -> None:
     memberships: list[tuple[str, str]] = []
     segment_members: list[tuple[str, str]] = []
     group_weights = (0.04, 0.03, 0.25, 0.08, 0.01, 0.02, 0.05)
+    start = first_slot(customers)
     for index in range(customers):
-        customer, e164 = gen.customer(index)
+        customer, e164 = gen.customer(index)  # drawn always: the random stream stays
+        if start is not None and index >= start:
+            customer, e164 = rewrite(customer, index - start)
         people.append(customer)
         phones.append(e164)
         cid = customer["id"]
@@ -312,6 +316,11 @@ def seed_demo(store: Store, *, customers: int = 2500, seed: int = 7) -> None:
             if rng.random() < weight:
                 segment_members.append((cid, segment["id"]))
     cards = _cards(gen, people)
+    if start is not None:
+        more_memberships, more_cards = extras(people, start, groups)
+        known = set(memberships)
+        memberships += [m for m in more_memberships if m not in known]
+        cards += more_cards
     with store.transaction():
         for group in groups:
             store.put_group(group)
@@ -323,6 +332,7 @@ def seed_demo(store: Store, *, customers: int = 2500, seed: int = 7) -> None:
         stamps = [(c["id"], c["created_at"]) for c in people]
         seed_custom_attributes(store, stamps, seed=seed)
         store.set_meta("seed", f"customers={customers} seed={seed}")
+        store.set_meta("seed_version", SEED_VERSION)
 
 
 def _cards(gen: _Generator, people: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:

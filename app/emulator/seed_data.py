@@ -118,3 +118,57 @@ CARD_BRANDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("AMERICAN_EXPRESS", "371263", ("8431", "0005")),
     ("DISCOVER", "601100", ("0004", "1117")),
 )
+
+# Families of duplicate profiles the desk's finder should find, as a seller's directory
+# grows them: an email typed in another case, a phone in another format, a nickname, a
+# typo. Each profile: (given, family, nickname, company, email, phone, postal code,
+# birthday, note); all US, in San Francisco. They overwrite the last profiles of a demo
+# of at least `DUPLICATES_FROM` customers (ids and times kept), so the rest is unchanged.
+DUPLICATES_FROM = 100
+DUPLICATE_FAMILIES: tuple[tuple[tuple[str, str, str, str, str, str, str, str, str], ...], ...] = (
+    (  # an email typed in another case
+        ("Margaret", "Whitfield", "", "", "margaret.whitfield@gmail.com",
+         "(415) 387-2261", "94118", "1979-03-14", "Prefers email over phone."),
+        ("Margaret", "Whitfield", "", "", "Margaret.Whitfield@GMAIL.com",
+         "", "", "", ""),
+    ),
+    (  # the same phone, typed in another format
+        ("Daniel", "Okafor", "", "Okafor Design", "dan@okafordesign.example.com",
+         "(312) 448-2290", "94103", "", ""),
+        ("Daniel", "Okafor", "Dan", "", "danokafor84@yahoo.com",
+         "+1 312.448.2290", "", "1984-09-02", "Speaks Spanish and English."),
+    ),
+    (  # a nickname, the same postal code
+        ("James", "Kowalski", "", "", "jkowalski@outlook.com",
+         "(415) 661-0943", "94110", "", ""),
+        ("Jim", "Kowalski", "", "", "jim.k@proton.me",
+         "", "94110", "", "Asked to be called after 5pm."),
+    ),
+    (  # a typo in the family name, the same birthday
+        ("Rosalind", "Delgado", "", "", "rdelgado@icloud.com",
+         "(628) 204-7715", "94107", "1990-11-23", ""),
+        ("Rosalind", "Delgato", "Roz", "", "",
+         "", "", "1990-11-23", "Birthday treat every year."),
+    ),
+    (  # three profiles: a nickname, an email's case, a phone's format, a typo
+        ("Elizabeth", "Harrington", "", "Harrington Florist", "liz@harringtonflorist.example.com",
+         "(415) 821-5530", "94114", "1972-06-30", "VIP: comp shipping on orders over $50."),
+        ("Liz", "Harrington", "", "", "Liz@HarringtonFlorist.example.com",
+         "", "94114", "", ""),
+        ("Elizabeth", "Harington", "", "", "eharrington@gmail.com",
+         "415-821-5530", "", "", "Wholesale account; net-30 terms approved."),
+    ),
+)  # fmt: skip
+DUPLICATE_CARDS: tuple[tuple[int, int, str, str], ...] = (
+    # (family, member, brand, last 4): cards on file, so that a merge has cards to keep
+    (4, 0, "VISA", "4242"),
+    (4, 2, "MASTERCARD", "4444"),
+    (1, 1, "AMERICAN_EXPRESS", "8431"),
+)
+DUPLICATE_GROUPS: tuple[tuple[int, int, str], ...] = (
+    # (family, member, group): memberships, so that a merge has groups to union
+    (4, 0, "VIP"),
+    (4, 1, "Newsletter"),
+    (4, 2, "Wholesale"),
+    (1, 0, "Newsletter"),
+)

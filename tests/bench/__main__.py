@@ -28,7 +28,17 @@ from pathlib import Path
 
 from tests.bench.report import Row, machine, median, percentile, render, write_json
 
-GROUPS = ("startup", "keys", "load", "limits", "directory", "store", "search", "seed")
+GROUPS = (
+    "startup",
+    "keys",
+    "load",
+    "limits",
+    "directory",
+    "store",
+    "search",
+    "seed",
+    "duplicates",
+)
 
 
 @dataclass(frozen=True)
@@ -551,7 +561,17 @@ def footnotes(plan: Plan) -> list[str]:
     ]
 
 
-ORDER = ("startup", "keys", "load", "limits", "directory", "store", "search", "seed")
+ORDER = (
+    "startup",
+    "keys",
+    "load",
+    "limits",
+    "directory",
+    "store",
+    "search",
+    "duplicates",
+    "seed",
+)
 
 
 def run(plan: Plan, groups: set[str], tmp: Path) -> tuple[list[Row], list[str]]:
@@ -589,6 +609,10 @@ def run(plan: Plan, groups: set[str], tmp: Path) -> tuple[list[Row], list[str]]:
         attempt("limits", "Loads under a rate limit", lambda: limits_rows(plan, tmp))
     if "store" in groups:
         attempt("store", "The stored directory", lambda: store_rows(plan, tmp))
+    if "duplicates" in groups:
+        from tests.bench.bench_duplicates import duplicates_row
+
+        attempt("duplicates", "Duplicate finder", lambda: [duplicates_row(plan.big)])
     big_groups = groups & {"keys", "directory", "search"}
     if big_groups:
         db = working_copy(seeded_db(plan.big), tmp)

@@ -34,9 +34,11 @@ def cache_dir() -> Path:
 def _schema_tag() -> str:
     """The emulator's schema version (when it records one) and a hash of its SQL."""
     from app.emulator import schema
+    from app.emulator.seed_duplicates import SEED_VERSION
 
     version = getattr(schema, "SCHEMA_VERSION", 0)
-    return f"{version}-{hashlib.sha256(schema.SCHEMA.encode()).hexdigest()[:10]}"
+    digest = hashlib.sha256(schema.SCHEMA.encode()).hexdigest()[:10]
+    return f"{version}-{digest}-s{SEED_VERSION}"  # the demo's data version too
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from app.tui import CustomerDeskApp
 from screens.add_card import AddCardDialog
 from screens.confirm import ConfirmDialog
 from screens.customer import CustomerScreen
+from screens.duplicate_warning import DuplicateWarning
 from screens.pick_group import NEW, GroupPicker
 from screens.search import SearchScreen
 from tests.conftest import FrozenClock
@@ -236,6 +237,10 @@ async def test_discard_and_retype_after_a_lost_answer_creates_one_customer(
         form = await start_new_customer(pilot, "grace@retype.test")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # the lost create landed: the desk warns of it; going on replays the same key
+        assert isinstance(desk.screen, DuplicateWarning)
+        await pilot.press("c")
+        await settle(pilot)
         assert not form.editing
         assert any("Created Grace Hopper" in note for note in notes(desk)), notes(desk)
         assert await customers_with_email(desk, "grace@retype.test") == 1
@@ -243,6 +248,9 @@ async def test_discard_and_retype_after_a_lost_answer_creates_one_customer(
         await pilot.press("escape")
         form = await start_new_customer(pilot, "grace@retype.test")
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(desk.screen, DuplicateWarning)  # the same email: warned first
+        await pilot.press("c")
         await settle(pilot)
         assert await customers_with_email(desk, "grace@retype.test") == 2
 

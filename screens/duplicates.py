@@ -1,0 +1,127 @@
+"""The duplicates finder: every group of likely duplicates in the directory, strongest first.
+
+Each group is a header row (the rule that tied it, how many profiles) followed by its
+profiles; `enter` on a profile opens it, `r` looks again, `esc` goes back.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from app.desk.duplicates import DuplicateGroup, all_customers, group_duplicates
+from app.safe_text import describe_error, terminal_safe
+from app.session import Session
+from app.square.models import Customer
+from widgets.top_bar import TopBar
+
+
+def _cell(text: str, style: str = "") -> Text:
+    return Text(terminal_safe(text), style=style, no_wrap=True, overflow="ellipsis")
+
+
+class DuplicatesScreen(Screen[None]):
+    """Likely duplicates across the whole local directory."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="duplicates.open"),
+        Binding("r", "refresh", "Look again", id="duplicates.refresh"),
+        Binding("escape", "back", "Back", id="duplicates.back"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.groups: list[DuplicateGroup] = []
+        self.rows: list[Customer | None] = []
+        """Each table row's profile (None: a group's header)."""
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(Text("Possible duplicates"), self.session.settings)
+        yield Static("looking for duplicates…", id="summary", markup=False)
+        table: DataTable[Text] = DataTable(id="groups", cursor_type="row")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Name", "Email", "Phone", "Created")
+        self.find()
+
+    @work(exclusive=True, group="find", exit_on_error=False)
+    async def find(self) -> None:
+        directory = self.session.directory
+        customers = await all_customers(directory)
+        self.groups = group_duplicates(customers, self.session.settings.country)
+        self.show()
+
+    def show(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.rows = []
+        for number, group in enumerate(self.groups, 1):
+            header = f"Group {number} · {len(group.customers)} profiles"
+            reason = _cell(group.reason, "bold")  # the widest column: never cut short
+            table.add_row(_cell(header, "bold"), reason, _cell(""), _cell(""))
+            self.rows.append(None)
+            for customer in group.customers:
+                created = customer.created_at.date().isoformat() if customer.created_at else ""
+                table.add_row(
+                    _cell("  " + customer.display_name),
+                    _cell(customer.email_address or ""),
+                    _cell(customer.phone_number or ""),
+                    _cell(created),
+                )
+                self.rows.append(customer)
+        profiles = sum(len(g.customers) for g in self.groups)
+        count = len(self.groups)
+        summary = (
+            f"{count} group{'s' if count != 1 else ''} of likely duplicates ({profiles} profiles) "
+            f"among {self.session.directory.count:,} customers · strongest first"
+            if count
+            else f"No likely duplicates among {self.session.directory.count:,} customers."
+        )
+        self.query_one("#summary", Static).update(summary)
+        if len(self.rows) > 1:
+            table.move_cursor(row=1)
+        table.focus()
+
+    def selected(self) -> Customer | None:
+        row = self.query_one(DataTable).cursor_row
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def action_open(self) -> None:
+        from screens.customer import CustomerScreen
+
+        customer = self.selected()
+        if customer is None:
+            row = self.query_one(DataTable).cursor_row
+            if row + 1 < len(self.rows):
+                customer = self.rows[row + 1]  # a header: its first profile
+        if customer is not None:
+            self.app.push_screen(CustomerScreen(self.session, customer), self.came_back)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def came_back(self, _: None) -> None:
+        self.find()  # a profile fixed or deleted there may end its group
+
+    def action_refresh(self) -> None:
+        self.query_one("#summary", Static).update("looking for duplicates…")
+        self.find()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where this screen's failed calls become a message."""
+        if event.state is WorkerState.ERROR:
+            reason = describe_error(event.worker.error)
+            self.query_one("#summary", Static).update(f"Could not look for duplicates: {reason}")
+            self.notify(reason, title="Duplicates", severity="error", markup=False)
