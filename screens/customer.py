@@ -22,7 +22,7 @@ from app.desk.save import Clashes, Saved, save_customer
 from app.safe_text import describe_error, terminal_safe
 from app.session import Session
 from app.square import Customer
-from screens.customer_panels import CustomerPanels
+from screens.customer_fields import CustomerFieldsPanels
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
 from widgets.profile_form import ProfileForm
@@ -37,6 +37,7 @@ FAILED = {
     "membership": "Groups",
     "save": "Not saved",
     "delete": "Not deleted",
+    "fields": "Custom fields",
 }
 """Each worker group's title when its call fails."""
 
@@ -51,7 +52,7 @@ def headline(customer: Customer) -> Text:
     return Text(terminal_safe(" · ".join(parts)))
 
 
-class CustomerScreen(CustomerPanels):
+class CustomerScreen(CustomerFieldsPanels):
     """The profile, cards and groups of one customer (or a new one)."""
 
     BINDINGS = [
@@ -85,7 +86,7 @@ class CustomerScreen(CustomerPanels):
 
     @property
     def has_unsaved_edits(self) -> bool:
-        return self.is_mounted and self.form.editing and self.form.dirty
+        return self.is_mounted and ((self.form.editing and self.form.dirty) or self.fields_dirty)
 
     def compose(self) -> ComposeResult:
         yield TopBar(headline(self.customer), self.session.settings)
@@ -96,6 +97,8 @@ class CustomerScreen(CustomerPanels):
                 yield CardsPanel(self.session.may_write)
             with TabPane("Groups", id="groups"):
                 yield GroupsPanel(self.session.may_write)
+            with TabPane("Custom fields", id="fields"):
+                yield self.custom_fields_panel()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -103,6 +106,7 @@ class CustomerScreen(CustomerPanels):
             tabs = self.query_one(TabbedContent)
             tabs.disable_tab("cards")
             tabs.disable_tab("groups")
+            tabs.disable_tab("fields")
             self.action_edit()
             return
         self.action_reload()
@@ -125,6 +129,7 @@ class CustomerScreen(CustomerPanels):
         self.reload()
         self.load_cards()
         self.load_groups()
+        self.load_fields()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def reload(self) -> None:
@@ -213,8 +218,10 @@ class CustomerScreen(CustomerPanels):
         tabs = self.query_one(TabbedContent)
         tabs.enable_tab("cards")
         tabs.enable_tab("groups")
+        tabs.enable_tab("fields")
         self.load_cards()
         self.load_groups()
+        self.load_fields()
         self.notify(f"Created {result.customer.display_name}.", markup=False)
         self.session.intents.done(result.intent)  # seen: the same data again is a new one
 
@@ -311,6 +318,9 @@ class CustomerScreen(CustomerPanels):
     # -- leave -----------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if not self.form.editing and self.fields_dirty:
+            self.ask_discard_fields()
+            return
         if not self.form.editing:
             self.dismiss(None)
             return
@@ -332,6 +342,16 @@ class CustomerScreen(CustomerPanels):
         self.app.push_screen(
             ConfirmDialog("Discard your unsaved edits?", confirm="Discard", danger=True), decided
         )
+
+    def ask_discard_fields(self) -> None:
+        from screens.confirm import ConfirmDialog
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = "Discard your unsaved custom field edits?"
+        self.app.push_screen(ConfirmDialog(question, confirm="Discard", danger=True), decided)
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.customer.id)

@@ -22,7 +22,7 @@ from app.square import Card, Customer, CustomerGroup
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
 
-PANELS = ("profile", "cards", "groups")
+PANELS = ("profile", "cards", "groups", "fields")
 TEST_NONCES = (
     "Test nonces: cnon:card-nonce-ok (each nonce once; the demo also takes "
     "cnon:card-nonce-ok-2, -3 …), cnon:card-nonce-declined."
