@@ -82,14 +82,9 @@ async def test_three_bad_values_are_three_messages_and_nothing_is_saved(
 ) -> None:
     from app.square import CustomAttributeDefinitionFields, type_schema
 
-    for key, kind in (("visits", "Number"), ("work_email", "Email")):
+    for key, schema in (("visits", type_schema("Number")), ("work_email", type_schema("Email"))):
         await service.create_custom_attribute_definition(
-            CustomAttributeDefinitionFields(
-                key=key,
-                schema_=type_schema(kind),
-                name=key,
-                description=key,  # type: ignore[arg-type]
-            )
+            CustomAttributeDefinitionFields(key=key, schema_=schema, name=key, description=key)
         )
     async with desk.run_test(size=SIZE) as pilot:
         panel, customer_id = await fields_panel(pilot)
