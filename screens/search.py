@@ -28,7 +28,9 @@ REFRESH_EVERY = 60.0
 """Seconds between quiet refreshes: Square's lists lag writes by up to a minute anyway."""
 NETWORK_DEBOUNCE = 0.15
 """Seconds of quiet typing before a search that needs Square is sent (the index needs none)."""
-SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
+SEARCH_HINT = (
+    "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01 field:drink=tea"
+)
 TITLES = {
     "connect": "Could not connect",
     "load": "Loading the directory",

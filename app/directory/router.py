@@ -18,7 +18,7 @@ from app.directory.results import CustomerList, SearchResults
 from app.square import Customer, NotFoundError, SquareError
 
 if TYPE_CHECKING:
-    from app.square import SquareService
+    from app.square import CustomAttributeDefinition, SquareService
 
 __all__ = ["CustomerDirectory"]
 
@@ -48,6 +48,7 @@ class CustomerDirectory(DirectoryLoader):
         super().__init__(service, concurrency=concurrency, clock=clock)
         self._groups = _NameCache()
         self._segments = _NameCache()
+        self._fields: tuple[float, list[CustomAttributeDefinition]] | None = None
         self._parsed: tuple[str, ParsedQuery | QueryError] | None = None
 
     # -- search --------------------------------------------------------------------------
@@ -195,6 +196,14 @@ class CustomerDirectory(DirectoryLoader):
             return SearchResults(
                 CustomerList.of(()), 0, "none", f"could not list {key.split('_')[0]}s: {err}"
             )
+        if query.fields:
+            try:
+                flt["custom_attribute"] = {"filters": await self._field_filters(query.fields)}
+            except QueryError as err:
+                return SearchResults(CustomerList.of(()), 0, "none", str(err))
+            except SquareError as err:
+                message = f"could not list the custom fields: {err}"
+                return SearchResults(CustomerList.of(()), 0, "none", message)
         body = {"filter": flt, "sort": {"field": "DEFAULT", "order": "ASC"}}
         words = query.words
         index = self._index
@@ -265,6 +274,52 @@ class CustomerDirectory(DirectoryLoader):
                 return f"!{kind}: {name!r} could be {options}"
         known = ", ".join(sorted(cache.names.values())[:8]) or "none"
         return f"!{kind}: no customer {kind} named {name!r} (known: {known})"
+
+    async def _field_filters(self, terms: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """``field:NAME=VALUE`` terms as ``custom_attribute`` filters (names resolved to
+        keys through the definitions, cached like group names)."""
+        from app.directory.field_filter import EVER, field_filter
+
+        out: list[dict[str, Any]] = []
+        for name, value in terms:
+            definition = await self._resolve_field(name)
+            shown = definition.name or definition.key
+            if not value:
+                out.append({"key": definition.key, "updated_at": {"start_at": EVER}})
+                continue
+            options = [o.name for o in definition.options]
+            kind = definition.attribute_type
+            flt = field_filter(shown, kind, value, options)
+            out.append({"key": definition.key, "filter": flt})
+        if len({f["key"] for f in out}) < len(out):
+            raise QueryError("field: one condition per custom field")
+        return out
+
+    async def _resolve_field(self, name: str) -> CustomAttributeDefinition:
+        wanted = fold(name).strip()
+        for attempt in range(2):
+            cached = self._fields
+            fresh = cached is not None and time.monotonic() - cached[0] < self.NAME_CACHE_SECONDS
+            if cached is None or (attempt == 1 and not fresh):
+                found = [d async for d in self._service.iter_custom_attribute_definitions()]
+                cached = self._fields = (time.monotonic(), found)
+            elif attempt == 1:
+                break
+            definitions = cached[1]
+            by_name = {fold(d.name or d.key).strip(): d for d in definitions}
+            exact = by_name.get(wanted) or next((d for d in definitions if d.key == name), None)
+            if exact is not None:
+                return exact
+            starting = [d for n, d in by_name.items() if n.startswith(wanted)]
+            if not starting:  # a word of the name will do: "drink"
+                starting = [d for n, d in by_name.items() if wanted in n.split()]
+            if len(starting) == 1:
+                return starting[0]
+            if len(starting) > 1:
+                options = ", ".join(sorted(d.name or d.key for d in starting)[:6])
+                raise QueryError(f"field: {name!r} could be {options}")
+        known = ", ".join(sorted(d.name or d.key for d in (self._fields or (0, []))[1])[:8])
+        raise QueryError(f"field: no custom field named {name!r} (known: {known or 'none'})")
 
     async def _fetch_names(self, cache: _NameCache, kind: str) -> None:
         by_name: dict[str, str] = {}
