@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
@@ -42,7 +42,7 @@ class AddCardDialog(ModalScreen[Card | None]):
         """The key of the last attempt whose answer came back or was lost."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):  # scrolls on a small terminal: Tab reaches the buttons
             yield Static("Add a card on file", classes="dialog-title")
             if self.hint:
                 yield Static(Text(self.hint, style="dim"), id="hint")
@@ -54,8 +54,8 @@ class AddCardDialog(ModalScreen[Card | None]):
             yield SafeInput(id="postal_code")
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Add card", id="add", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Add card (ctrl+s)", id="add", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#source", Input).focus()

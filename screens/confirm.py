@@ -1,11 +1,12 @@
-"""A yes/no question: `y` or `enter` to confirm, `n` or `esc` to cancel."""
+"""A yes/no question: `y` (or `enter` on the button) to confirm, `n` or `esc` to cancel;
+the buttons say their keys, and the dialog scrolls on a small terminal."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -30,15 +31,15 @@ class ConfirmDialog(ModalScreen[bool]):
         self.danger = danger
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):
             yield Static(Text(terminal_safe(self.question, multiline=True)), id="question")
             with Horizontal(id="buttons"):
                 yield Button(
-                    Text(terminal_safe(self.confirm_label)),  # may quote Square: never markup
+                    Text(terminal_safe(self.confirm_label) + " (y)"),  # may quote Square: no markup
                     id="confirm",
                     variant="error" if self.danger else "primary",
                 )
-                yield Button(Text(terminal_safe(self.cancel_label)), id="cancel")
+                yield Button(Text(terminal_safe(self.cancel_label) + " (n/esc)"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#cancel" if self.danger else "#confirm", Button).focus()

@@ -24,8 +24,8 @@ from widgets.groups_panel import GroupsPanel
 
 PANELS = ("profile", "cards", "groups", "fields")
 TEST_NONCES = (
-    "Test nonces: cnon:card-nonce-ok (each nonce once; the demo also takes "
-    "cnon:card-nonce-ok-2, -3 …), cnon:card-nonce-declined."
+    "Not production: cnon:card-nonce-ok adds a card (reusable); "
+    "cnon:card-nonce-declined is declined."
 )
 
 
@@ -97,9 +97,9 @@ class CustomerPanels(Screen[None]):
                 self.notify(f"Added {card.label}.", markup=False)
                 self.load_cards()
 
-        demo = self.session.environment in (Environment.LOCAL, Environment.SANDBOX)
+        testing = self.session.environment is not Environment.PRODUCTION  # custom URLs too
         dialog = AddCardDialog(
-            self.cards, self.customer.display_name, hint=TEST_NONCES if demo else ""
+            self.cards, self.customer.display_name, hint=TEST_NONCES if testing else ""
         )
         self.app.push_screen(dialog, added)
 

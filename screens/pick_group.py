@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -46,7 +46,7 @@ class GroupPicker(ModalScreen[CustomerGroup | str | None]):
         self.member_of = frozenset(member_of)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):
             yield Static("Add to group", classes="dialog-title")
             yield SafeInput(placeholder="type to filter, or a new group's name", id="filter")
             yield OptionList(id="groups")
