@@ -42,7 +42,9 @@ class AddCardDialog(ModalScreen[Card | None]):
         """The key of the last attempt whose answer came back or was lost."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):  # scrolls on a small terminal: Tab reaches the buttons
+        with VerticalScroll(
+            id="dialog", can_focus=False
+        ):  # scrolls on a small terminal: Tab reaches the buttons
             yield Static("Add a card on file", classes="dialog-title")
             if self.hint:
                 yield Static(Text(self.hint, style="dim"), id="hint")
@@ -59,6 +61,8 @@ class AddCardDialog(ModalScreen[Card | None]):
 
     def on_mount(self) -> None:
         self.query_one("#source", Input).focus()
+        dialog = self.query_one("#dialog", VerticalScroll)
+        self.call_after_refresh(dialog.scroll_home, animate=False)  # the title and hint first
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -31,7 +31,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.danger = danger
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Static(Text(terminal_safe(self.question, multiline=True)), id="question")
             with Horizontal(id="buttons"):
                 yield Button(

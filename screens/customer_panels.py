@@ -15,7 +15,7 @@ from textual.widgets import DataTable, TabbedContent
 
 from app.config import Environment
 from app.desk.cards import CardsOnFile
-from app.desk.groups import GroupCatalogue, Joined, Memberships
+from app.desk.groups import GroupAdmin, GroupCatalogue, Joined, Memberships
 from app.desk.outcomes import Lost, Refused, refusal
 from app.session import Session
 from app.square import Card, Customer, CustomerGroup
@@ -128,11 +128,15 @@ class CustomerPanels(Screen[None]):
         from screens.pick_group import GroupPicker
 
         def chosen(choice: CustomerGroup | str | None) -> None:
+            if picker.changed:
+                self.load_groups()  # a group was renamed or deleted in the picker
             if choice is not None:
                 self.join_group(choice)
 
         groups = list(self.catalogue.groups.values())
-        self.app.push_screen(GroupPicker(groups, member_of=self.customer.group_ids), chosen)
+        admin = GroupAdmin(self.session) if self.session.may_write("UpdateCustomerGroup") else None
+        picker = GroupPicker(groups, member_of=self.customer.group_ids, admin=admin)
+        self.app.push_screen(picker, chosen)
 
     @work(exclusive=True, group="membership", exit_on_error=False)
     async def join_group(self, choice: CustomerGroup | str) -> None:
