@@ -20,7 +20,14 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
 
-from app.desk.custom_fields import ADDRESS_KEYS, CustomField, CustomFields, Typed, typed_of
+from app.desk.custom_fields import (
+    ADDRESS_KEYS,
+    CustomField,
+    CustomFields,
+    Typed,
+    typed_changed,
+    typed_of,
+)
 from app.safe_text import terminal_safe
 from widgets.safe_input import SafeInput
 
@@ -185,7 +192,7 @@ class CustomFieldsPanel(VerticalScroll):
         if self.fields is None:
             return False
         typed = self.typed()
-        return any(_differs(typed[c.key], typed_of(c)) for c in self.fields.fields)
+        return any(typed_changed(typed[c.key], typed_of(c)) for c in self.fields.fields)
 
     def show_problems(self, problems: Mapping[str, str]) -> None:
         """Each field's reason beside it (what is typed stays)."""
@@ -209,13 +216,3 @@ class CustomFieldsPanel(VerticalScroll):
                 error.update("")
         for row in self.query(".custom-field.-invalid"):
             row.remove_class("-invalid")
-
-
-def _differs(typed: Typed, loaded: Typed) -> bool:
-    if isinstance(typed, Mapping) and isinstance(loaded, Mapping):
-        return any(str(typed.get(k, "")).strip() != str(loaded.get(k, "")) for k in ADDRESS_KEYS)
-    if isinstance(typed, tuple) and isinstance(loaded, tuple):
-        return sorted(typed) != sorted(loaded)
-    if isinstance(typed, str) and isinstance(loaded, str):
-        return typed.strip() != loaded
-    return typed != loaded

@@ -43,6 +43,7 @@ __all__ = [
     "load_custom_fields",
     "save_custom_fields",
     "shown_value",
+    "typed_changed",
     "typed_of",
 ]
 
@@ -193,6 +194,17 @@ def typed_of(custom: CustomField) -> Typed:
     return "" if value is None else str(value)
 
 
+def typed_changed(typed: Typed, loaded: Typed) -> bool:
+    """Whether an editor's value differs from what it was loaded with."""
+    if isinstance(typed, Mapping) and isinstance(loaded, Mapping):
+        return any(str(typed.get(k, "")).strip() != str(loaded.get(k, "")) for k in ADDRESS_KEYS)
+    if isinstance(typed, tuple) and isinstance(loaded, tuple):
+        return sorted(typed) != sorted(loaded)
+    if isinstance(typed, str) and isinstance(loaded, str):
+        return typed.strip() != loaded
+    return typed != loaded
+
+
 def check_value(custom: CustomField, typed: Typed, *, region: str = "US") -> Any:
     """The value to send for what was typed (``None``: clear the field).
 
@@ -291,8 +303,8 @@ def changes(
     problems: dict[str, str] = {}
     for key, text in typed.items():
         custom = fields.get(key)
-        if custom is None:
-            continue
+        if custom is None or not typed_changed(text, typed_of(custom)):
+            continue  # the editor holds what was loaded (an unset toggle stays unset)
         try:
             value = check_value(custom, text, region=region)
         except ValueError as err:

@@ -311,8 +311,10 @@ class CustomerDirectory(DirectoryLoader):
             if exact is not None:
                 return exact
             starting = [d for n, d in by_name.items() if n.startswith(wanted)]
-            if not starting:  # a word of the name will do: "drink"
-                starting = [d for n, d in by_name.items() if wanted in n.split()]
+            if not starting:  # the start of a word of the name will do: "drink", "dri"
+                starting = [
+                    d for n, d in by_name.items() if any(w.startswith(wanted) for w in n.split())
+                ]
             if len(starting) == 1:
                 return starting[0]
             if len(starting) > 1:

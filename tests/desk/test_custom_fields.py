@@ -20,6 +20,7 @@ from app.desk.custom_fields import (
     load_custom_fields,
     save_custom_fields,
     shown_value,
+    typed_of,
 )
 from app.desk.outcomes import Refused
 from app.square import CustomAttributeDefinitionFields, SquareService, selection_schema, type_schema
@@ -73,10 +74,34 @@ async def test_text_date_selection_and_toggle_saved_and_read_back(
     assert (await elsewhere.retrieve_custom_attribute(customer_id, vip)).value == "2024-05-01"
     assert (await elsewhere.retrieve_custom_attribute(customer_id, diet)).value == [vegan]
     assert (await elsewhere.retrieve_custom_attribute(customer_id, wholesale)).value is True
+    untouched = {f.key: typed_of(f) for f in result.fields.fields}  # every editor as loaded
+    only = await save_custom_fields(session, result.fields, untouched)
+    assert isinstance(only, FieldsSaved) and not only.saved
     again = await save_custom_fields(session, result.fields, typed)  # nothing changed now
     assert isinstance(again, FieldsSaved) and not again.saved
     shown = result.fields.get(diet)
     assert shown is not None and shown_value(shown) == "Vegan"
+
+
+async def test_an_untouched_unset_toggle_is_not_saved_as_no(
+    session: CountedSession, elsewhere: SquareService
+) -> None:
+    customer_id = await first_customer(elsewhere)
+    fields = await load_custom_fields(session, customer_id)
+    assert isinstance(fields, CustomFields)
+    wholesale = fields.get(key_of(fields, "Wholesale account"))
+    assert wholesale is not None
+    if wholesale.value is not None:
+        await elsewhere.delete_custom_attribute(customer_id, wholesale.key)
+        fields = await load_custom_fields(session, customer_id)
+        assert isinstance(fields, CustomFields)
+    typed = {f.key: typed_of(f) for f in fields.fields}  # every editor as loaded
+    drink = key_of(fields, "Favourite drink")
+    typed[drink] = "Cocoa"
+    result = await save_custom_fields(session, fields, typed)
+    assert isinstance(result, FieldsSaved) and result.saved == {drink}
+    keys = {a.key async for a in elsewhere.iter_custom_attributes(customer_id)}
+    assert wholesale.key not in keys
 
 
 async def test_the_other_types_of_the_desks_own_fields(
