@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
@@ -42,7 +42,9 @@ class AddCardDialog(ModalScreen[Card | None]):
         """The key of the last attempt whose answer came back or was lost."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(
+            id="dialog", can_focus=False
+        ):  # scrolls on a small terminal: Tab reaches the buttons
             yield Static("Add a card on file", classes="dialog-title")
             if self.hint:
                 yield Static(Text(self.hint, style="dim"), id="hint")
@@ -54,11 +56,13 @@ class AddCardDialog(ModalScreen[Card | None]):
             yield SafeInput(id="postal_code")
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Add card", id="add", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Add card (ctrl+s)", id="add", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#source", Input).focus()
+        dialog = self.query_one("#dialog", VerticalScroll)
+        self.call_after_refresh(dialog.scroll_home, animate=False)  # the title and hint first
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -1,5 +1,6 @@
-"""A yes/no question: `y` or `enter` to confirm, `n` or `esc` to cancel — or, for the gravest
-(a delete in PRODUCTION), the customer's name typed to confirm."""
+"""A yes/no question: `y` (or `enter` on the button) to confirm, `n` or `esc` to cancel —
+or, for the gravest (a delete in PRODUCTION), the customer's name typed to confirm; the
+buttons say their keys, and the dialog scrolls on a small terminal."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -45,7 +46,7 @@ class ConfirmDialog(ModalScreen[bool]):
         """When set, the agent types this (the customer's name) before confirming."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Static(Text(terminal_safe(self.question, multiline=True)), id="question")
             if self.typed is not None:
                 yield Static(
@@ -54,12 +55,12 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Input(id="typed", placeholder=terminal_safe(self.typed))
             with Horizontal(id="buttons"):
                 yield Button(
-                    Text(terminal_safe(self.confirm_label)),  # may quote Square: never markup
+                    Text(terminal_safe(self.confirm_label) + " (y)"),  # may quote Square: no markup
                     id="confirm",
                     variant="error" if self.danger else "primary",
                     disabled=self.typed is not None,
                 )
-                yield Button(Text(terminal_safe(self.cancel_label)), id="cancel")
+                yield Button(Text(terminal_safe(self.cancel_label) + " (n/esc)"), id="cancel")
 
     def on_mount(self) -> None:
         if self.typed is not None:

@@ -38,6 +38,7 @@ FAILED = {
     "delete": "Not deleted",
     "undo": "Not undone",
     "check": "Could not look for duplicates",
+    "fields": "Custom fields",
 }
 """Each worker group's title when its call fails."""
 
@@ -81,7 +82,7 @@ class CustomerScreen(DuplicateChecks):
 
     @property
     def has_unsaved_edits(self) -> bool:
-        return self.is_mounted and self.form.editing and self.form.dirty
+        return self.is_mounted and ((self.form.editing and self.form.dirty) or self.fields_dirty)
 
     def compose(self) -> ComposeResult:
         yield TopBar(headline(self.customer), self.session.settings)
@@ -93,6 +94,8 @@ class CustomerScreen(DuplicateChecks):
                 yield CardsPanel(self.session.may_write)
             with TabPane("Groups", id="groups"):
                 yield GroupsPanel(self.session.may_write)
+            with TabPane("Custom fields", id="fields"):
+                yield self.custom_fields_panel()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -100,6 +103,7 @@ class CustomerScreen(DuplicateChecks):
             tabs = self.query_one(TabbedContent)
             tabs.disable_tab("cards")
             tabs.disable_tab("groups")
+            tabs.disable_tab("fields")
             self.action_edit()
             return
         self.action_reload()
@@ -126,6 +130,7 @@ class CustomerScreen(DuplicateChecks):
         self.reload()
         self.load_cards()
         self.load_groups()
+        self.load_fields()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def reload(self) -> None:
@@ -213,8 +218,10 @@ class CustomerScreen(DuplicateChecks):
         tabs = self.query_one(TabbedContent)
         tabs.enable_tab("cards")
         tabs.enable_tab("groups")
+        tabs.enable_tab("fields")
         self.load_cards()
         self.load_groups()
+        self.load_fields()
         self.notify(f"Created {result.customer.display_name}.", markup=False)
         self.session.intents.done(result.intent)  # seen: the same data again is a new one
 
@@ -328,6 +335,9 @@ class CustomerScreen(DuplicateChecks):
     # -- leave -----------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if not self.form.editing and self.fields_dirty:
+            self.ask_discard_fields()
+            return
         if not self.form.editing:
             self.dismiss(None)
             return

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from app.desk.duplicates import RULES, Match, find_matches, new_duplicates
 from app.session import Session
 from app.square import Customer, CustomerFields
-from screens.customer_panels import CustomerPanels
+from screens.customer_fields import CustomerFieldsPanels
 from widgets.profile_form import ProfileForm
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 NEW_CUSTOMER = Customer(id="")
 
 
-class DuplicateChecks(CustomerPanels):
+class DuplicateChecks(CustomerFieldsPanels):
     """Likely duplicates of the profile on screen, or of the one being typed."""
 
     def __init__(self, session: Session, customer: Customer) -> None:

@@ -15,17 +15,17 @@ from textual.widgets import DataTable, TabbedContent
 
 from app.config import Environment
 from app.desk.cards import CardsOnFile
-from app.desk.groups import GroupCatalogue, Joined, Memberships
+from app.desk.groups import GroupAdmin, GroupCatalogue, Joined, Memberships
 from app.desk.outcomes import Lost, Refused, refusal
 from app.session import Session
 from app.square import Card, Customer, CustomerGroup
 from widgets.cards_panel import CardsPanel
 from widgets.groups_panel import GroupsPanel
 
-PANELS = ("profile", "cards", "groups")
+PANELS = ("profile", "cards", "groups", "fields")
 TEST_NONCES = (
-    "Test nonces: cnon:card-nonce-ok (each nonce once; the demo also takes "
-    "cnon:card-nonce-ok-2, -3 …), cnon:card-nonce-declined."
+    "Not production: cnon:card-nonce-ok adds a card (reusable); "
+    "cnon:card-nonce-declined is declined."
 )
 
 
@@ -97,9 +97,9 @@ class CustomerPanels(Screen[None]):
                 self.notify(f"Added {card.label}.", markup=False)
                 self.load_cards()
 
-        demo = self.session.environment in (Environment.LOCAL, Environment.SANDBOX)
+        testing = self.session.environment is not Environment.PRODUCTION  # custom URLs too
         dialog = AddCardDialog(
-            self.cards, self.customer.display_name, hint=TEST_NONCES if demo else ""
+            self.cards, self.customer.display_name, hint=TEST_NONCES if testing else ""
         )
         self.app.push_screen(dialog, added)
 
@@ -128,11 +128,15 @@ class CustomerPanels(Screen[None]):
         from screens.pick_group import GroupPicker
 
         def chosen(choice: CustomerGroup | str | None) -> None:
+            if picker.changed:
+                self.load_groups()  # a group was renamed or deleted in the picker
             if choice is not None:
                 self.join_group(choice)
 
         groups = list(self.catalogue.groups.values())
-        self.app.push_screen(GroupPicker(groups, member_of=self.customer.group_ids), chosen)
+        admin = GroupAdmin(self.session) if self.session.may_write("UpdateCustomerGroup") else None
+        picker = GroupPicker(groups, member_of=self.customer.group_ids, admin=admin)
+        self.app.push_screen(picker, chosen)
 
     @work(exclusive=True, group="membership", exit_on_error=False)
     async def join_group(self, choice: CustomerGroup | str) -> None:

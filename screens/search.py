@@ -44,7 +44,9 @@ SORT_LABELS = {
     "created": "newest created",
     "updated": "recently updated",
 }
-SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01"
+SEARCH_HINT = (
+    "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01 field:drink=tea"
+)
 TITLES = {
     "connect": "Could not connect",
     "load": "Loading the directory",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from textual.widgets import Input, Label, Static
 from app.desk.edits import FIELD_NAMES, ProfileEdit, field_for_error, shown_value
 from app.safe_text import shown_as, terminal_safe, unsafe_characters
 from app.square.models import Customer, CustomerFields
+from widgets.profile_words import CLEANED_NOTE, created_by, marketing_emails
 from widgets.safe_input import SafeInput, SafeTextArea
 
 
@@ -35,15 +37,20 @@ FIELDS = (
     Field("nickname", "Nickname"),
     Field("company_name", "Company"),
     Field("email_address", "Email", "name@example.com"),
-    Field("phone_number", "Phone", "+1 206-222-3333"),
+    Field("phone_number", "Phone", "+1 206 555 0100"),
     Field("birthday", "Birthday", "YYYY-MM-DD or MM-DD"),
     Field("reference_id", "Reference id"),
+    Field("eu_vat", "EU VAT number", "such as IE1234567FA"),
 )
 ADDRESS_FIELDS = (
     Field("address_line_1", "Address"),
     Field("address_line_2", "Address line 2"),
+    Field("address_line_3", "Address line 3"),
     Field("locality", "City"),
+    Field("sublocality", "District / neighbourhood"),
     Field("administrative_district_level_1", "State / region"),
+    Field("administrative_district_level_2", "County"),
+    Field("administrative_district_level_3", "Region level 3"),
     Field("postal_code", "Postal code"),
     Field("country", "Country", "two-letter code: US, GB, FR…"),
 )
@@ -115,13 +122,15 @@ class ProfileForm(VerticalScroll):
             return
         created = customer.created_at.date().isoformat() if customer.created_at else "—"
         updated = customer.updated_at.date().isoformat() if customer.updated_at else "—"
-        source = (customer.creation_source or "").replace("_", " ").lower()
         meta = (
-            f"id {customer.id} · created {created}"
-            + (f" ({source})" if source else "")
+            f"id {customer.id} · {created_by(customer.creation_source)} on {created}"
             + f" · updated {updated} · v{customer.version}"
         )
-        self.query_one("#meta", Static).update(Text(terminal_safe(meta), style="dim"))
+        text = Text(terminal_safe(meta), style="dim")
+        emails = marketing_emails(customer.preferences)
+        if emails:
+            text.append("\n" + emails, style="dim italic")
+        self.query_one("#meta", Static).update(text)
 
     def watch_editing(self, editing: bool) -> None:
         for field in INPUTS:
@@ -145,14 +154,17 @@ class ProfileForm(VerticalScroll):
         return self.edit(base).changed()
 
     def unsafe(self, base: Customer | None = None) -> dict[str, str]:
-        """Why each changed field cannot be saved as typed: it holds control characters.
+        """Why each changed field cannot be saved as typed — every one at once: control
+        characters, or what Square would refuse (:meth:`ProfileEdit.problems`: email,
+        phone, a real birthday not in the future, tax id, country, lengths).
 
         A field left as stored is never refused (what Square holds is not the agent's to
         fix unless they edit it); what is saved is the stripped text, so a stray tab or
         newline at either end is no reason to refuse.
         """
-        reasons: dict[str, str] = {}
-        for name, text in self.changed_values(base).items():
+        edit = self.edit(base)
+        reasons = edit.problems(date.today())
+        for name, text in edit.changed().items():
             found = unsafe_characters(text.strip(), multiline=name == "note")
             if found:
                 reasons[name] = CONTROL_HELP.format(shown=shown_as(found))
@@ -189,9 +201,17 @@ class ProfileForm(VerticalScroll):
             self.query_one(f"#field-{first}").scroll_visible()
         return elsewhere
 
+    def on_safe_input_cleaned(self, event: SafeInput.Cleaned) -> None:
+        """Pasted tabs and line breaks became spaces: said beside the field."""
+        name = event.input.id or ""
+        if name not in FIELD_NAMES:
+            return
+        self.query_one(f"#error-{name}", Static).update(Text(CLEANED_NOTE, style="italic"))
+        self.query_one(f"#field-{name}").add_class("-noted")
+
     def clear_errors(self) -> None:
         for error in self.query(".field-error"):
             if isinstance(error, Static):
                 error.update("")
-        for field in self.query(".field.-invalid"):
-            field.remove_class("-invalid")
+        for field in self.query(".field.-invalid, .field.-noted"):
+            field.remove_class("-invalid", "-noted")

@@ -11,15 +11,46 @@ control characters.
 
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import Input, TextArea
 
 from app.safe_text import one_for_one, one_for_one_lines
 
+_BREAKS = re.compile(r"[\t\r\n\v\f\u2028\u2029]+")
+
 
 class SafeInput(Input):
-    """An `Input` that shows control characters as placeholders; `value` is untouched."""
+    """An `Input` that shows control characters as placeholders; `value` is untouched.
+
+    Pasted text with tabs or line breaks is not cut at the first line (Textual's way):
+    each run of them becomes one space, and :class:`SafeInput.Cleaned` tells the form,
+    which says so beside the field.
+    """
+
+    class Cleaned(Message):
+        """Pasted tabs / line breaks became spaces in ``input``."""
+
+        def __init__(self, input: SafeInput) -> None:
+            super().__init__()
+            self.input = input
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if not _BREAKS.search(event.text.strip("\r\n")):
+            return  # Input's own handler runs next
+        event.prevent_default()  # not Input's: it keeps only the first line
+        event.stop()
+        line = _BREAKS.sub(" ", event.text.strip("\r\n"))
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(line)
+        else:
+            self.replace(line, *selection)
+        self.post_message(self.Cleaned(self))
 
     @property
     def _value(self) -> Text:

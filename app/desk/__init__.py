@@ -17,7 +17,12 @@ here, tested against the emulator (``tests/desk/``). The modules, each with one 
   disable;
 * :mod:`~app.desk.groups` — :class:`Memberships`: join an existing group or a new
   name, leave; :func:`same_name`;
-* :mod:`~app.desk.intents` — one idempotency key per intended create, for the run.
+* :mod:`~app.desk.intents` — one idempotency key per intended create, for the run;
+* :mod:`~app.desk.custom_fields` — a customer's custom fields: load with definitions,
+  save at the versions read (conflicts shown); their values in
+  :mod:`~app.desk.custom_values`;
+* :mod:`~app.desk.checks` — field checks before any request (email, phone, dates,
+  lengths); :class:`~app.desk.groups.GroupAdmin` renames and deletes groups.
 
 Import from the modules: this package imports nothing, so that the session (on the
 first frame's path) can hold the run's intents without loading the client.

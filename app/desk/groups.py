@@ -9,15 +9,26 @@ was lost) is joined rather than made twice.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.desk.intents import Intent, group_name_key
 from app.desk.outcomes import Lost, Refused, refusal
 from app.desk.workplace import Workplace
-from app.square import CustomerGroup, LostAnswerError, SquareError
+from app.square import CustomerGroup, LostAnswerError, NotFoundError, SquareError
 
-__all__ = ["GroupCatalogue", "Joined", "Left", "Memberships", "same_name"]
+__all__ = [
+    "GroupAdmin",
+    "GroupCatalogue",
+    "GroupDeleted",
+    "Joined",
+    "Left",
+    "Memberships",
+    "NameTaken",
+    "Renamed",
+    "same_name",
+]
 
 
 def same_name(groups: Iterable[CustomerGroup], text: str) -> list[CustomerGroup]:
@@ -138,3 +149,54 @@ class Memberships:
             journal.failed(intent_id, error)
             raise
         journal.outcome(intent_id, ok=True)
+
+
+@dataclass(frozen=True)
+class Renamed:
+    group: CustomerGroup
+
+
+@dataclass(frozen=True)
+class NameTaken:
+    """Another group already has this name (case and spacing aside): nothing was sent."""
+
+    existing: CustomerGroup
+
+
+@dataclass(frozen=True)
+class GroupDeleted:
+    group: CustomerGroup
+
+
+class GroupAdmin:
+    """The seller's groups themselves: how many are in one, rename it, delete it."""
+
+    def __init__(self, place: Workplace) -> None:
+        self.place = place
+
+    async def member_count(self, group: CustomerGroup) -> int:
+        """How many customers are in ``group`` (SearchCustomers' group filter, ``count``)."""
+        query = {"filter": {"group_ids": {"all": [group.id]}}}
+        page = await self.place.service.search_customers(query, limit=1, count=True)
+        return page.count if page.count is not None else len(page.customers)
+
+    async def rename(self, group: CustomerGroup, name: str) -> Renamed | NameTaken | Refused:
+        refused = refusal(self.place, "UpdateCustomerGroup")
+        if refused is not None:
+            return refused
+        wanted = " ".join(name.split())
+        others = [g async for g in self.place.service.iter_customer_groups() if g.id != group.id]
+        taken = same_name(others, wanted)
+        if taken:
+            return NameTaken(taken[0])
+        renamed = await self.place.service.update_customer_group(group.id, wanted)
+        return Renamed(renamed)
+
+    async def delete(self, group: CustomerGroup) -> GroupDeleted | Refused:
+        """Delete the group (its customers stay; they leave it). Gone already is done."""
+        refused = refusal(self.place, "DeleteCustomerGroup")
+        if refused is not None:
+            return refused
+        with contextlib.suppress(NotFoundError):
+            await self.place.service.delete_customer_group(group.id)
+        return GroupDeleted(group)

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 __all__ = ["Intent", "IntentKind", "Intents", "group_name_key", "tidy_name"]
 
-IntentKind = Literal["customer", "group", "card"]
+IntentKind = Literal["customer", "group", "card", "attribute"]
 
 
 def tidy_name(name: str) -> str:
@@ -97,6 +97,19 @@ class Intents:
             "postal_code": postal_code,
         }
         return self._intent("card", _canonical(data))
+
+    def attribute(self, customer_id: str, key: str, value: Any, version: int) -> Intent:
+        """The intent to set custom field ``key`` of ``customer_id`` to ``value`` over the
+        value's ``version``: a retry of the same change replays, a new change is new."""
+        from app.square.attribute_models import wire_value
+
+        data = {
+            "customer_id": customer_id,
+            "key": key,
+            "value": wire_value(value),
+            "version": version,
+        }
+        return self._intent("attribute", _canonical(data))
 
     # -- lifecycle ----------------------------------------------------------------
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.directory.answers import Answer
 from app.directory.documents import key_of, matches
 from app.directory.folding import fold, national_digits
-from app.directory.query import ParsedQuery
+from app.directory.query import ParsedQuery, QueryError
 from app.directory.results import SearchResults
 from app.square import Customer, SquareError
 
 if TYPE_CHECKING:
-    from app.square import SquareService
+    from app.square import CustomAttributeDefinition, SquareService
 
 __all__ = ["OperatorSearch", "is_exact"]
 
@@ -43,6 +43,7 @@ class OperatorSearch:
         self._gone = gone
         self._groups = _NameCache()
         self._segments = _NameCache()
+        self._fields: tuple[float, list[CustomAttributeDefinition]] | None = None
 
     async def search(self, query: ParsedQuery, limit: int) -> SearchResults:
         """Operators: SearchCustomers with their filters; words filter its answers."""
@@ -70,6 +71,14 @@ class OperatorSearch:
             return SearchResults(
                 Answer.of(()), 0, "none", f"could not list {key.split('_')[0]}s: {err}"
             )
+        if query.fields:
+            try:
+                flt["custom_attribute"] = {"filters": await self._field_filters(query.fields)}
+            except QueryError as err:
+                return SearchResults(Answer.of(()), 0, "none", str(err))
+            except SquareError as err:
+                message = f"could not list the custom fields: {err}"
+                return SearchResults(Answer.of(()), 0, "none", message)
         body = {"filter": flt, "sort": {"field": "DEFAULT", "order": "ASC"}}
         words = query.words
         found: list[tuple[int, bytes, Customer]] = []
@@ -139,6 +148,53 @@ class OperatorSearch:
                 return f"!{kind}: {name!r} could be {options}"
         known = ", ".join(sorted(cache.names.values())[:8]) or "none"
         return f"!{kind}: no customer {kind} named {name!r} (known: {known})"
+
+    async def _field_filters(self, terms: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """``field:NAME=VALUE`` terms as ``custom_attribute`` filters (names resolved to
+        keys through the definitions, cached like group names)."""
+        from app.directory.field_filter import EVER, field_filter
+
+        out: list[dict[str, Any]] = []
+        for name, value in terms:
+            definition = await self._resolve_field(name)
+            shown = definition.name or definition.key
+            if not value:
+                out.append({"key": definition.key, "updated_at": {"start_at": EVER}})
+                continue
+            options = [o.name for o in definition.options]
+            flt = field_filter(shown, definition.attribute_type, value, options)
+            out.append({"key": definition.key, "filter": flt})
+        if len({f["key"] for f in out}) < len(out):
+            raise QueryError("field: one condition per custom field")
+        return out
+
+    async def _resolve_field(self, name: str) -> CustomAttributeDefinition:
+        wanted = fold(name).strip()
+        for attempt in range(2):
+            cached = self._fields
+            fresh = cached is not None and time.monotonic() - cached[0] < self.NAME_CACHE_SECONDS
+            if cached is None or (attempt == 1 and not fresh):
+                found = [d async for d in self._service.iter_custom_attribute_definitions()]
+                cached = self._fields = (time.monotonic(), found)
+            elif attempt == 1:
+                break
+            definitions = cached[1]
+            by_name = {fold(d.name or d.key).strip(): d for d in definitions}
+            exact = by_name.get(wanted) or next((d for d in definitions if d.key == name), None)
+            if exact is not None:
+                return exact
+            starting = [d for n, d in by_name.items() if n.startswith(wanted)]
+            if not starting:  # the start of a word of the name will do: "drink", "dri"
+                starting = [
+                    d for n, d in by_name.items() if any(w.startswith(wanted) for w in n.split())
+                ]
+            if len(starting) == 1:
+                return starting[0]
+            if len(starting) > 1:
+                options = ", ".join(sorted(d.name or d.key for d in starting)[:6])
+                raise QueryError(f"field: {name!r} could be {options}")
+        known = ", ".join(sorted(d.name or d.key for d in (self._fields or (0, []))[1])[:8])
+        raise QueryError(f"field: no custom field named {name!r} (known: {known or 'none'})")
 
     async def _fetch_names(self, cache: _NameCache, kind: str) -> None:
         by_name: dict[str, str] = {}

@@ -7,6 +7,8 @@
 ``email:gmail`` ``phone:415`` ``ref:NYC`` ``group:VIP`` ``segment:"Big spenders"``
 ``source:directory,import`` ``-source:import`` ``created:>2024-01-01``
 ``created:2024-01..2024-03`` ``updated:>=2025-06-01`` ``-group:Staff``
+``field:drink=tea`` ``field:"VIP since"=2024`` (``attr:``: a custom field; see
+:mod:`app.directory.field_filter`)
                                  operators: SearchCustomers filters, ANDed together and
                                  with the words (which then filter the API's answers)
 
@@ -56,12 +58,31 @@ CREATION_SOURCES = (
     "UNMERGE_RECOVERY",
 )
 
-OPERATORS = ("email", "phone", "ref", "group", "segment", "source", "created", "updated")
-_ALIASES = {"reference": "ref", "reference_id": "ref", "tel": "phone", "mail": "email"}
+OPERATORS = (
+    "email",
+    "phone",
+    "ref",
+    "group",
+    "segment",
+    "source",
+    "created",
+    "updated",
+    "field",
+)
+_ALIASES = {
+    "reference": "ref",
+    "reference_id": "ref",
+    "tel": "phone",
+    "mail": "email",
+    "attr": "field",
+}
 
 TextKind = Literal["empty", "words", "email", "phone", "id"]
 
-_TOKEN = re.compile(r'(-?)([A-Za-z_]+):("(?:[^"]*)"?|\S*)|("(?:[^"]*)"?)|(\S+)')
+_TOKEN = re.compile(
+    r'(-?)([A-Za-z_]+):("[^"]*"=(?:"[^"]*"?|\S*)|[^\s"=]+="[^"]*"?|"(?:[^"]*)"?|\S*)'
+    r'|("(?:[^"]*)"?)|(\S+)'
+)
 _ID = re.compile(r"[0-9A-Za-z]{26}")
 _PHONE_LIKE = re.compile(r"\+?[\d\s().\-/]+")
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -86,6 +107,9 @@ class ParsedQuery:
     groups: dict[str, list[str]] = field(default_factory=dict)
     """``{"all": [names], "none": [names]}`` from ``group:`` / ``-group:``."""
     segments: dict[str, list[str]] = field(default_factory=dict)
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    """``(name, value)`` of each ``field:NAME=VALUE`` (``""``: has any value), names not
+    yet resolved to keys."""
     exact_email: str | None = None
     """The folded address when the text (or ``email:``) is a complete email address."""
     exact_phone: str | None = None
@@ -94,7 +118,7 @@ class ParsedQuery:
 
     @property
     def has_operators(self) -> bool:
-        return bool(self.filter or self.groups or self.segments)
+        return bool(self.filter or self.groups or self.segments or self.fields)
 
     @property
     def asks_square(self) -> bool:
@@ -173,6 +197,24 @@ def _date_help(operator: str, raw: str) -> str:
     )
 
 
+def time_range(operator: str, values: list[str]) -> dict[str, str]:
+    """``start_at`` / ``end_at`` (RFC 3339, end exclusive) for date forms such as
+    ``>2024-01-31`` ``<=2025-06`` ``2024`` ``A..B``; :class:`QueryError` if malformed."""
+    return _time_range(operator, values)
+
+
+def _field_term(raw: str) -> tuple[str, str]:
+    """``NAME=VALUE`` (either may be quoted) as ``(name, value)``."""
+    if raw.startswith('"'):
+        end = raw.find('"', 1)
+        name, rest = (raw[1:end], raw[end + 1 :]) if end > 0 else (raw[1:], "")
+    else:
+        name, eq, value = raw.partition("=")
+        rest = eq + value
+    value = rest[1:] if rest.startswith("=") else ""
+    return name.strip(), _unquote(value)
+
+
 def _time_range(operator: str, values: list[str]) -> dict[str, str]:
     start: datetime | None = None
     end: datetime | None = None
@@ -233,12 +275,20 @@ def parse_query(text: str) -> ParsedQuery:
     an operator with no value yet (``email:`` while typing) is ignored."""
     plain: list[str] = []
     ops: dict[tuple[str, bool], list[str]] = {}
+    fields: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         negated, key, value, quoted, bare = match.groups()
         if key is not None:
             name = _ALIASES.get(key.lower(), key.lower())
             if name not in OPERATORS:
                 plain.append(match.group(0))
+                continue
+            if name == "field":
+                if negated:
+                    raise QueryError("-field: cannot be negated")
+                term = _field_term(value)
+                if term[0]:
+                    fields.append(term)
                 continue
             value = _unquote(value)
             if value:
@@ -314,4 +364,5 @@ def parse_query(text: str) -> ParsedQuery:
     if "creation_source" in flt and ("source", True) in ops and ("source", False) in ops:
         raise QueryError("source: use either source: or -source:, not both")
     parsed.filter = flt
+    parsed.fields = fields
     return parsed
