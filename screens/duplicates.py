@@ -1,7 +1,8 @@
 """The duplicates finder: every group of likely duplicates in the directory, strongest first.
 
 Each group is a header row (the rule that tied it, how many profiles) followed by its
-profiles; `enter` on a profile opens it, `r` looks again, `esc` goes back.
+profiles; `enter` on a group (its header or a profile) opens the guided merge, `o` opens
+one profile, `F` finishes an interrupted merge, `r` looks again, `esc` goes back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from app.desk.duplicates import DuplicateGroup, all_customers, group_duplicates
+from app.desk.journal import Change
+from app.desk.merge import open_merges
 from app.safe_text import describe_error, terminal_safe
 from app.session import Session
 from app.square.models import Customer
@@ -29,7 +32,9 @@ class DuplicatesScreen(Screen[None]):
     """Likely duplicates across the whole local directory."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open", id="duplicates.open"),
+        Binding("enter", "merge", "Merge…", id="duplicates.merge"),
+        Binding("o", "open", "Open", id="duplicates.open"),
+        Binding("F", "finish", "Finish merge", id="duplicates.finish"),
         Binding("r", "refresh", "Look again", id="duplicates.refresh"),
         Binding("escape", "back", "Back", id="duplicates.back"),
     ]
@@ -40,6 +45,10 @@ class DuplicatesScreen(Screen[None]):
         self.groups: list[DuplicateGroup] = []
         self.rows: list[Customer | None] = []
         """Each table row's profile (None: a group's header)."""
+        self.row_groups: list[DuplicateGroup] = []
+        """Each table row's group."""
+        self.unfinished: list[Change] = []
+        """Merges begun and not finished (``F`` finishes the oldest)."""
 
     def compose(self) -> ComposeResult:
         yield TopBar(Text("Possible duplicates"), self.session.settings)
@@ -57,17 +66,21 @@ class DuplicatesScreen(Screen[None]):
         directory = self.session.directory
         customers = await all_customers(directory)
         self.groups = group_duplicates(customers, self.session.settings.country)
+        self.unfinished = open_merges(self.session)
         self.show()
+        self.refresh_bindings()
 
     def show(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
         self.rows = []
+        self.row_groups = []
         for number, group in enumerate(self.groups, 1):
             header = f"Group {number} · {len(group.customers)} profiles"
             reason = _cell(group.reason, "bold")  # the widest column: never cut short
             table.add_row(_cell(header, "bold"), reason, _cell(""), _cell(""))
             self.rows.append(None)
+            self.row_groups.append(group)
             for customer in group.customers:
                 created = customer.created_at.date().isoformat() if customer.created_at else ""
                 table.add_row(
@@ -77,14 +90,18 @@ class DuplicatesScreen(Screen[None]):
                     _cell(created),
                 )
                 self.rows.append(customer)
+                self.row_groups.append(group)
         profiles = sum(len(g.customers) for g in self.groups)
         count = len(self.groups)
         summary = (
             f"{count} group{'s' if count != 1 else ''} of likely duplicates ({profiles} profiles) "
-            f"among {self.session.directory.count:,} customers · strongest first"
+            f"among {self.session.directory.count:,} customers · strongest first · "
+            "enter: merge a group"
             if count
             else f"No likely duplicates among {self.session.directory.count:,} customers."
         )
+        if self.unfinished:
+            summary += " · a merge did not finish: F finishes it"
         self.query_one("#summary", Static).update(summary)
         if len(self.rows) > 1:
             table.move_cursor(row=1)
@@ -107,7 +124,27 @@ class DuplicatesScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.action_open()
+        self.action_merge()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "finish":
+            return bool(self.unfinished) and not self.session.read_only
+        return True
+
+    def action_merge(self) -> None:
+        from screens.merge import MergeScreen
+
+        row = self.query_one(DataTable).cursor_row
+        if 0 <= row < len(self.row_groups):
+            group = self.row_groups[row]
+            self.app.push_screen(MergeScreen(self.session, list(group.customers)), self.came_back)
+
+    def action_finish(self) -> None:
+        from screens.merge import MergeScreen
+
+        if self.unfinished:
+            start = self.unfinished[0]
+            self.app.push_screen(MergeScreen(self.session, resume=start), self.came_back)
 
     def came_back(self, _: None) -> None:
         self.find()  # a profile fixed or deleted there may end its group

@@ -1,5 +1,5 @@
 """The duplicates finder, driven with keys: `D` from the main screen lists the seeded
-families strongest first, `enter` opens a profile; its snapshot."""
+families strongest first, `o` opens a profile (`enter` merges: test_merge_screen); its snapshot."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ async def test_d_lists_the_seeded_families_and_enter_opens_one(
         summary = str(finder.query_one("#summary", Static).render())
         assert summary.startswith("5 groups of likely duplicates (11 profiles) among 300")
         first = finder.groups[0].customers[0]
-        await pilot.press("enter")  # the cursor starts on the first group's first profile
+        await pilot.press("o")  # the cursor starts on the first group's first profile
         await settle(pilot)
         assert isinstance(desk.screen, CustomerScreen) and desk.screen.customer.id == first.id
         await pilot.press("escape")
