@@ -44,9 +44,7 @@ SORT_LABELS = {
     "created": "newest created",
     "updated": "recently updated",
 }
-SEARCH_HINT = (
-    "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01 field:drink=tea"
-)
+SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01 field:drink=latte"
 TITLES = {
     "connect": "Could not connect",
     "load": "Loading the directory",

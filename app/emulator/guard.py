@@ -86,7 +86,10 @@ def bounded_receive(
         if left <= 0:
             raise timed_out(timeout)
         try:
-            message = await asyncio.wait_for(receive(), left)
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the caller's
+            # own cancellation when the message arrives at the same moment.
+            async with asyncio.timeout(left):
+                message = await receive()
         except TimeoutError:
             raise timed_out(timeout) from None
         if message.get("type") == "http.request":

@@ -68,9 +68,15 @@ async def test_a_load_stopped_halfway_resumes_without_refetching(
     stopped = CustomerDirectory(first, concurrency=4, place=place(tmp_path))
     await stopped.open()
     task = asyncio.create_task(stopped.load())
-    while stopped.count < BIG // 2:
+    for _ in range(6000):  # half the load, or 30 s at most
+        if stopped.count >= BIG // 2 or task.done():
+            break
         await asyncio.sleep(0.005)
+    assert not task.done(), f"the load ended before half of it: {task.exception()!r}"
+    assert stopped.count >= BIG // 2, f"the load stalled at {stopped.count} of {BIG}"
     task.cancel()
+    done, _ = await asyncio.wait([task], timeout=30)
+    assert done, "the load did not stop when it was cancelled"
     with pytest.raises(asyncio.CancelledError):
         await task
     stopped.close()  # the page being written when it stopped is written with its checkpoint
