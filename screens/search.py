@@ -44,7 +44,12 @@ SORT_LABELS = {
     "created": "newest created",
     "updated": "recently updated",
 }
-SEARCH_HINT = "name, email, phone — or email: phone: ref: group: segment: created:>2024-01-01 field:drink=latte"
+SEARCH_HINT = " ".join(
+    (
+        "name, email, phone — or email: phone: ref: group: segment:",
+        "created:>2024-01-01 field:drink=latte",
+    )
+)
 TITLES = {
     "connect": "Could not connect",
     "load": "Loading the directory",
