@@ -17,7 +17,18 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
-    """The most this process has held resident (``ru_maxrss``)."""
+    """The most this process has held resident: ``VmHWM`` of its own memory map.
+
+    Not ``ru_maxrss``: Linux keeps that figure across fork and exec, so a process spawned
+    by the bench (after it seeded a million customers) would report the bench's peak.
+    """
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
