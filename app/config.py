@@ -55,6 +55,7 @@ from app.config_values import check_url as _check_url
 from app.config_values import country as _country
 from app.config_values import deadline as _deadline
 from app.config_values import file_str as _file_str
+from app.config_values import flag as _flag
 from app.config_values import keymap as _keymap
 from app.config_values import text as _text
 from app.config_values import timeout as _timeout
@@ -84,8 +85,6 @@ SANDBOX_URL = "https://connect.squareupsandbox.com"
 
 READ_ONLY_ENV = "CUSTOMER_DESK_READ_ONLY"
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 _FILE_KEYS = {
     "environment",
     "base_url",
@@ -369,22 +368,8 @@ def _environment(env: Mapping[str, str], values: Mapping[str, Any]) -> Environme
 
 
 def _mouse(values: Mapping[str, Any]) -> bool:
-    value = values.get("mouse", True)
-    if not isinstance(value, bool):
-        raise ConfigError(f"mouse in config.toml must be true or false, not {shown(value)}.")
-    return value
+    return _flag({}, values, None, "mouse", True)
 
 
 def _read_only(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
-    raw = env.get(READ_ONLY_ENV)
-    if raw is not None:
-        text = raw.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ConfigError(f"CUSTOMER_DESK_READ_ONLY is {shown(raw)}: use 1 or 0 (true or false).")
-    value = values.get("read_only", False)
-    if not isinstance(value, bool):
-        raise ConfigError(f"read_only in config.toml must be true or false, not {shown(value)}.")
-    return value
+    return _flag(env, values, READ_ONLY_ENV, "read_only", False)

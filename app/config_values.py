@@ -116,19 +116,26 @@ def check_url(url: str) -> str:
     return url
 
 
-def cache(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
-    raw = env.get(CACHE_ENV)
+def flag(
+    env: Mapping[str, str], values: Mapping[str, Any], env_name: str | None, key: str, default: bool
+) -> bool:
+    """A true/false setting: ``env_name`` (``1``/``0``…) over ``key`` in config.toml."""
+    raw = env.get(env_name) if env_name else None
     if raw is not None:
         text = raw.strip().lower()
         if text in _TRUE:
             return True
         if text in _FALSE:
             return False
-        raise ConfigError(f"{CACHE_ENV} is {shown(raw)}: use 1 or 0 (true or false).")
-    value = values.get("cache", True)
+        raise ConfigError(f"{env_name} is {shown(raw)}: use 1 or 0 (true or false).")
+    value = values.get(key, default)
     if not isinstance(value, bool):
-        raise ConfigError(f"cache in config.toml must be true or false, not {shown(value)}.")
+        raise ConfigError(f"{key} in config.toml must be true or false, not {shown(value)}.")
     return value
+
+
+def cache(env: Mapping[str, str], values: Mapping[str, Any]) -> bool:
+    return flag(env, values, CACHE_ENV, "cache", True)
 
 
 def country(env: Mapping[str, str], values: Mapping[str, Any]) -> str:
