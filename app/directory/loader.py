@@ -200,15 +200,8 @@ class DirectoryLoader:
     # -- load ----------------------------------------------------------------------------
 
     async def load(self, on_progress: ProgressCallback | None = None) -> None:
-        """Load every customer, or resume the load the checkpoint says is under way.
-        A store already complete is synced instead (see ``refresh``)."""
-        if self.loaded:
-            await self.refresh()
-            return
+        """Load every customer, or resume the load the checkpoint says is under way."""
         await self._load(on_progress)
-
-    async def refresh(self) -> int:  # pragma: no cover - DirectorySync has the real one
-        raise NotImplementedError
 
     async def _load(self, on_progress: ProgressCallback | None) -> int:
         """Returns how many customers were added."""

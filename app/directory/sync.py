@@ -36,6 +36,14 @@ class DirectorySync(DirectoryLoader):
         self.reconcile_requests = 0
         """Requests the last deletion check took (counts, then refetched pages)."""
 
+    async def load(self, on_progress: ProgressCallback | None = None) -> None:
+        """Load every customer (or resume the load under way); a store already complete
+        is synced instead."""
+        if self.loaded:
+            await self.refresh()
+            return
+        await super().load(on_progress)
+
     async def refresh(self, on_progress: ProgressCallback | None = None) -> int:
         """Apply what changed on Square since the last load or sync; returns how many
         customers changed (added, updated or dropped). A load not yet complete is

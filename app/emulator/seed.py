@@ -382,20 +382,3 @@ def _cards(gen: _Generator, people: Sequence[dict[str, Any]]) -> list[tuple[dict
                 )
             )
     return out
-
-
-def main() -> None:  # pragma: no cover - a quick manual timing aid
-    import sys
-    import tempfile
-    import time
-
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 2500
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(f"{tmp}/seed.db")
-        start = time.perf_counter()
-        seed_demo(store, customers=count)
-        print(f"seeded {count} customers in {time.perf_counter() - start:.2f} s")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
