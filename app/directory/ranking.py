@@ -38,8 +38,6 @@ _ORDERS: dict[str, tuple[str, str, str]] = {
     "created": ("c.created_at DESC, c.n DESC", "c.created_at, c.n", "customers_created"),
     "updated": ("c.updated_at DESC, c.n DESC", "c.updated_at, c.n", "customers_updated"),
 }
-BIG = 25_000
-"""A tier with more matches than this walks the order's index instead of sorting."""
 EXACT_LIMIT = 500
 """At most this many exact matches rank first (the rest follow in their tier)."""
 _MATCH = "c.n IN (SELECT rowid FROM words WHERE words MATCH ?)"
@@ -66,6 +64,50 @@ def _names(words: Sequence[str], prefix: bool) -> str:
     return " AND ".join(f'names : "{word}"{star}' for word in words)
 
 
+class _Test:
+    """A condition over a row's own columns equal to a full-text query: the columns hold
+    folded words joined by single spaces, as the index reads them, so "a word starts
+    with w" is ``' w'`` found in ``' ' || column``."""
+
+    def __init__(self, sql: str, params: tuple[str, ...]) -> None:
+        self.sql, self.params = sql, params
+
+    def __and__(self, other: _Test) -> _Test:
+        return _Test(f"({self.sql}) AND ({other.sql})", (*self.params, *other.params))
+
+    def without(self, other: _Test) -> _Test:
+        return _Test(f"({self.sql}) AND NOT ({other.sql})", (*self.params, *other.params))
+
+
+def _all(tests: Sequence[_Test]) -> _Test:
+    joined = tests[0]
+    for test in tests[1:]:
+        joined = joined & test
+    return joined
+
+
+def _names_test(words: Sequence[str], prefix: bool) -> _Test:
+    if prefix:
+        return _all([_Test("instr(' ' || c.names, ?)", (f" {word}",)) for word in words])
+    return _all([_Test("instr(' ' || c.names || ' ', ?)", (f" {word} ",)) for word in words])
+
+
+def _anywhere_test(word: str, phone: str | None = None) -> _Test:
+    digits = phone if phone is not None else (word if word.isdigit() else None)
+    sql = "(instr(' ' || c.names, ?) OR instr(' ' || c.others, ?)"
+    params: tuple[str, ...] = (f" {word}", f" {word}")
+    if digits:
+        sql += " OR instr(' ' || c.phones, ?)"
+        params = (*params, f" {phone_token(digits)}")
+    return _Test(sql + ")", params)
+
+
+def _everything_test(words: Sequence[str], phone: str | None = None) -> _Test:
+    if phone is not None and len(words) == 1:
+        return _anywhere_test(words[0], phone)
+    return _all([_anywhere_test(word) for word in words])
+
+
 def _count(store: DirectoryStore, expression: str, exclude: Sequence[str] = ()) -> int:
     found = int(store.fetch("SELECT count(*) FROM words WHERE words MATCH ?", (expression,))[0][0])
     if exclude and found:
@@ -80,20 +122,24 @@ def _count(store: DirectoryStore, expression: str, exclude: Sequence[str] = ()) 
 
 
 def _tier(
-    store: DirectoryStore,
     expression: str,
+    test: _Test,
+    count: int,
     sort: str,
     exclude: Sequence[str],
     explain: bool,
 ) -> Tier:
     order, reverse, index = _ORDERS[sort]
-    count = _count(store, expression, exclude)
     where = _MATCH
     params: tuple[object, ...] = (expression,)
+    test_sql, test_params = test.sql, test.params
     if exclude:
-        where += f" AND c.id NOT IN ({','.join('?' * len(exclude))})"
+        marks = ",".join("?" * len(exclude))
+        where += f" AND c.id NOT IN ({marks})"
         params = (*params, *exclude)
-    return Tier(where, params, order, reverse, index, count, explain, big=count > BIG)
+        test_sql = f"({test_sql}) AND c.id NOT IN ({marks})"
+        test_params = (*test_params, *exclude)
+    return Tier(where, params, order, reverse, index, count, explain, test_sql, test_params)
 
 
 def _exact(store: DirectoryStore, query: ParsedQuery) -> list[Customer]:
@@ -144,7 +190,7 @@ def rank(
     phone = national_digits(query.text) if query.kind == "phone" else None
     if query.kind == "empty" or not words:
         order, reverse, index = _ORDERS[sort]
-        everyone = Tier("1", (), order, reverse, index, store.count(), big=True)
+        everyone = Tier("1", (), order, reverse, index, store.count(), test="1")
         return Answer(store, [Listed(list(first)), everyone, Listed(list(last))], words)
     exact = [] if sort != "relevance" else _exact(store, query)
     lead = _merge(first, exact)
@@ -153,13 +199,38 @@ def rank(
     skip = [customer.id for customer in lead]
     segments: list[Segment] = [Listed(lead)]
     everything = match_expression(words, phone)
+    every_test = _everything_test(words, phone)
+    matching = _count(store, everything, skip)
     if sort != "relevance":
-        segments.append(_tier(store, everything, sort, skip, explain=True))
+        segments.append(_tier(everything, every_test, matching, sort, skip, explain=True))
     else:
+        # each tier holds the next (a whole name word is a prefix, a prefix matches
+        # somewhere): counted one by one, the tiers are differences of three counts
         whole, prefix = _names(words, False), _names(words, True)
-        segments.append(_tier(store, whole, sort, skip, explain=False))
-        segments.append(_tier(store, f"({prefix}) NOT ({whole})", sort, skip, explain=False))
-        segments.append(_tier(store, f"({everything}) NOT ({prefix})", sort, skip, explain=True))
+        whole_test, prefix_test = _names_test(words, False), _names_test(words, True)
+        named = _count(store, whole, skip)
+        prefixed = _count(store, prefix, skip) if matching else 0
+        segments.append(_tier(whole, whole_test, named, sort, skip, explain=False))
+        segments.append(
+            _tier(
+                f"({prefix}) NOT ({whole})",
+                prefix_test.without(whole_test),
+                prefixed - named,
+                sort,
+                skip,
+                explain=False,
+            )
+        )
+        segments.append(
+            _tier(
+                f"({everything}) NOT ({prefix})",
+                every_test.without(prefix_test),
+                matching - prefixed,
+                sort,
+                skip,
+                explain=True,
+            )
+        )
     segments.append(Listed(list(last)))
     return Answer(store, segments, words)
 

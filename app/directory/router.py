@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 
 __all__ = ["CustomerDirectory"]
 
+PREFETCH_ROWS = 500
+"""Rows of a new answer read with the search (a table looks for the customer under its
+cursor among the first 500)."""
+PREFETCH_BUILT = 60
+"""Customers of a new answer built with the search (more than a tall screenful)."""
+
 
 class CustomerDirectory(DirectorySync):
     """The seller's customers, kept in a store and searchable as the agent types."""
@@ -176,13 +182,19 @@ class CustomerDirectory(DirectorySync):
             except SquareError as err:
                 error = str(err)
         last.sort(key=key_of)
-        answer = rank(store, query, sort, first=first, last=last)
-        suggestion: str | None = None
-        if not answer and query.kind == "words" and sort is not None:
-            corrected = self._correct(query)
-            if corrected is not None:
-                suggestion, fixed = corrected
-                answer = rank(store, fixed, sort)
+
+        def ranked() -> tuple[Answer, str | None]:
+            answer = rank(store, query, sort, first=first, last=last)
+            suggestion: str | None = None
+            if not answer and query.kind == "words" and sort is not None:
+                corrected = self._correct(query)
+                if corrected is not None:
+                    suggestion, fixed = corrected
+                    answer = rank(store, fixed, sort)
+            answer.prefetch(PREFETCH_ROWS, PREFETCH_BUILT)
+            return answer, suggestion
+
+        answer, suggestion = await store.read(ranked)
         total = len(answer)
         if api_count is not None and not self.loaded:
             total = max(total, api_count)

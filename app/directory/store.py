@@ -14,8 +14,10 @@ database when the cache is off. Tables:
   with how far it has come;
 * ``meta`` — schema version, seller, watermark, Square's count, load state.
 
-Threads: reads are short and run on the caller's thread (the event loop) on the *read*
-connection; every write runs on one writer thread with its own connection, one
+Threads: short reads run on the caller's thread (the event loop) on the *read*
+connection; a search runs on one reader thread with its own connection (:meth:`read`),
+so that the loop keeps answering keys meanwhile, and a search overtaken by the next key
+is interrupted; every write runs on one writer thread with its own connection, one
 transaction per call (a page of customers with its checkpoint), so a crash leaves the
 store as of the last page written. In WAL mode readers never wait for the writer; the
 in-memory database (``memdb``, no WAL) serialises readers and the writer with a lock.
@@ -37,7 +39,7 @@ from typing import Any, TypeVar
 from app.directory.writer import Writer
 from app.square import Customer
 
-__all__ = ["SCHEMA_VERSION", "DirectoryStore", "Writer"]
+__all__ = ["SCHEMA_VERSION", "DirectoryStore", "Interrupted", "Writer"]
 
 SCHEMA_VERSION = 1
 """Bumped when the tables change: a store of another version is dropped and refilled."""
@@ -76,6 +78,10 @@ CREATE TABLE IF NOT EXISTS windows(
 """
 
 
+class Interrupted(Exception):
+    """A read on the reader thread was given up: its caller no longer waits for it."""
+
+
 class DirectoryStore:
     """The customers held locally, in SQLite (see the module's docstring)."""
 
@@ -93,13 +99,20 @@ class DirectoryStore:
             _prepare(path)
             self._uri = path.resolve().as_uri() + "?mode=rwc"
             self._lock = contextlib.nullcontext()
-        self.read = self._connect()
+        self.connection = self._connect()
         """The read connection, for the thread that opened the store (the event loop)."""
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="directory-writer")
         self._writer: sqlite3.Connection | None = None
+        self._reader_pool = ThreadPoolExecutor(1, thread_name_prefix="directory-reader")
+        self._reader: sqlite3.Connection | None = None
+        self._reader_thread: int | None = None
+        self._reading: threading.Event | None = None
+        """Set when the read running on the reader thread is given up."""
         with self._lock:
             self._create()
-            self._count = int(self.read.execute("SELECT count(*) FROM customers").fetchone()[0])
+            self._count = int(
+                self.connection.execute("SELECT count(*) FROM customers").fetchone()[0]
+            )
 
     @property
     def in_memory(self) -> bool:
@@ -117,7 +130,7 @@ class DirectoryStore:
         return conn
 
     def _create(self) -> None:
-        conn = self.read
+        conn = self.connection
         conn.executescript(_SCHEMA)
         found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if found is not None and found[0] != str(SCHEMA_VERSION):
@@ -141,11 +154,54 @@ class DirectoryStore:
     def reading(self) -> Iterator[sqlite3.Connection]:
         """The read connection, with the in-memory store's lock held."""
         with self._lock:
-            yield self.read
+            yield self.connection
 
     def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        with self._lock:
-            return self.read.execute(sql, tuple(params)).fetchall()
+        """Rows of ``sql``, on this thread's connection (the reader's own on the reader
+        thread, where a read given up stops before its next statement)."""
+        conn = self.connection
+        if self._reader is not None and threading.get_ident() == self._reader_thread:
+            stop = self._reading
+            if stop is not None and stop.is_set():
+                raise Interrupted
+            conn = self._reader
+        try:
+            with self._lock:
+                return conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.OperationalError as err:
+            if conn is self._reader and str(err) == "interrupted":
+                raise Interrupted from err
+            raise
+
+    async def read(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (reads through :meth:`fetch`) on the reader thread; cancelling the
+        caller interrupts it: its running statement stops and it issues no other."""
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+        future = loop.run_in_executor(self._reader_pool, self._read_with, work, stop)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            stop.set()
+            reader = self._reader
+            if reader is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    reader.interrupt()
+            raise
+
+    def _read_with(self, work: Callable[[], T], stop: threading.Event) -> T:
+        if self._closed:
+            raise RuntimeError("the directory store is closed")
+        if stop.is_set():
+            raise Interrupted
+        if self._reader is None:
+            self._reader = self._connect()
+            self._reader_thread = threading.get_ident()
+        self._reading = stop
+        try:
+            return work()
+        finally:
+            self._reading = None
 
     def count(self) -> int:
         """How many customers the store holds."""
@@ -254,10 +310,12 @@ class DirectoryStore:
         if self._closed:
             return
         self._executor.submit(self._close_writer).result()
+        self._reader_pool.submit(self._close_reader).result()
         self._closed = True
         self._executor.shutdown(wait=True)
+        self._reader_pool.shutdown(wait=True)
         with self._lock:
-            self.read.close()
+            self.connection.close()
 
     def _close_writer(self) -> None:
         if self._writer is not None:
@@ -265,6 +323,11 @@ class DirectoryStore:
                 self._writer.execute("PRAGMA optimize")
             self._writer.close()
             self._writer = None
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 class _Lock(contextlib.AbstractContextManager[Any]):

@@ -53,20 +53,24 @@ async def test_empty_text_is_everyone_in_default_order(loaded: CustomerDirectory
 
 
 async def test_results_are_read_from_the_store_as_they_are_shown(
-    loaded: CustomerDirectory,
+    loaded: CustomerDirectory, make_big: Any, clock: Any
 ) -> None:
     from app.directory import Answer
+    from app.directory.router import PREFETCH_ROWS
 
-    results = await loaded.search("")
+    big = CustomerDirectory(make_big(), clock=clock)
+    await big.load()
+    results = await big.search("")
     customers = results.customers
-    assert isinstance(customers, Answer) and len(customers) == DEMO_CUSTOMERS
-    assert customers.reads == 0
+    assert isinstance(customers, Answer) and len(customers) == 2500
+    assert customers.reads == 1  # the first rows, read with the search (off the loop)
     shown_rows = customers[:35]
     assert [c.id for c in shown_rows] == list(customers.ids[:35])
-    assert customers.reads == 1  # one chunk of rows
+    assert customers[PREFETCH_ROWS - 1].id and customers.reads == 1
     assert customers[0].created_at is not None and customers[0].created_at.date()
-    last = customers[DEMO_CUSTOMERS - 1]
-    assert customers.reads == 2 and last.id == customers.ids[-1]
+    last = customers[2499]
+    assert customers.reads == 2 and last.id == customers.ids[-1]  # one chunk from the end
+    assert customers[1250].id == customers.ids[1250] and customers.reads == 3
     # every answer, from the store or from Square, has ids
     for text in ("group:vip", "ada@example.com", "group:nosuchgroup"):
         other = (await loaded.search(text)).customers

@@ -144,3 +144,64 @@ async def test_every_match_is_reachable(make_big: Any, clock: Any) -> None:
     assert list(everyone.ids[2400:]) == from_square[2400:]  # read backwards, same order
     assert everyone[2499].id == from_square[-1]
     assert everyone[1250].id == from_square[1250]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "name", "created"])
+async def test_walking_a_tier_finds_what_the_full_text_index_finds(
+    make_big: Any, clock: Any, sort: Any
+) -> None:
+    """A tier of many matches is read by walking the order's index and testing each row's
+    columns; that test must select exactly the rows the full-text query counts, in the
+    same order, forwards and backwards."""
+    from app.directory.answers import Answer
+
+    directory = CustomerDirectory(make_big(), clock=clock)
+    await directory.load()
+    store = directory.store
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    queries = [*letters, "1", "5", "ma", "jo", "an", "com", "example", "ada l", "mar g", "9"]
+    seen_tiers = 0
+    for text in queries:
+        answer = (await directory.search(text, sort=sort)).customers
+        assert isinstance(answer, Answer)
+        for tier in answer.tiers:
+            everything = (-1, 0)
+            for backwards in (False, True):
+                walked = store.fetch(
+                    tier.sql(backwards, walk=True)[0], (*tier.test_params, *everything)
+                )
+                gathered = store.fetch(
+                    tier.sql(backwards, walk=False)[0], (*tier.params, *everything)
+                )
+                assert walked == gathered, (text, sort, backwards)
+                assert len(walked) == tier.count, (text, sort)
+            seen_tiers += tier.count > 0
+    assert seen_tiers >= len(queries)  # every query matched something
+
+
+async def test_a_search_overtaken_by_the_next_key_is_interrupted(tmp_path: Any) -> None:
+    """Cancelling a search that is still reading stops it on the reader thread: the next
+    read runs (a read that never stopped would hold the reader thread for hours)."""
+    import asyncio
+
+    from app.directory.store import DirectoryStore
+
+    store = DirectoryStore(tmp_path / "store.sqlite3")
+    forever = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT count(*) FROM n WHERE i < 0"
+    )
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def endless() -> object:
+        loop.call_soon_threadsafe(started.set)
+        return store.fetch(forever)
+
+    task = asyncio.ensure_future(store.read(endless))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await store.read(lambda: store.fetch("SELECT 42")) == [(42,)]
+    store.close()
