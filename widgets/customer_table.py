@@ -171,7 +171,8 @@ class CustomerTable(ScrollView, can_focus=True):
 
         Only the rows painted are read, so a lazy answer builds about a screenful.
         """
-        current = self._ids[self.cursor_row] if 0 <= self.cursor_row < len(self._ids) else None
+        was = self.cursor_row
+        current = self._ids[was] if 0 <= was < len(self._ids) else None
         self.customers = customers
         ids = getattr(customers, "ids", None)
         self._ids = ids if ids is not None else [c.id for c in customers]
@@ -185,7 +186,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self._cache.clear()
         row = 0
         if current is not None:
-            found = self._index_of(current)
+            found = self._index_of(current, near=was)
             row = found if found is not None else 0
         self.virtual_size = Size(self.size.width, len(self.customers) + 1)
         self.cursor_row = row
@@ -193,23 +194,26 @@ class CustomerTable(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
-    KEEP_CURSOR_WITHIN = 500
-    """A new answer keeps the cursor on its customer when it is among this many rows."""
+    KEEP_CURSOR_WITHIN = 100
+    """A new answer keeps the cursor on its customer when it is at most this many rows
+    below where the cursor was (a screenful or two: a lazy answer reads no further)."""
 
-    def _index_of(self, customer_id: str) -> int | None:
-        """The row of ``customer_id`` among the first rows (an answer may hold millions)."""
+    def _index_of(self, customer_id: str, near: int = 0) -> int | None:
+        """The row of ``customer_id`` among the rows down to ``near`` and a little past it
+        (an answer may hold millions)."""
+        within = max(0, near) + self.KEEP_CURSOR_WITHIN
         index_of = getattr(self.customers, "index_of", None)
         if index_of is not None:
-            found: int | None = index_of(customer_id, self.KEEP_CURSOR_WITHIN)
+            found: int | None = index_of(customer_id, within)
             return found
-        for index in range(min(len(self._ids), self.KEEP_CURSOR_WITHIN)):
+        for index in range(min(len(self._ids), within)):
             if self._ids[index] == customer_id:
                 return index
         return None
 
     def update_customer(self, customer: Customer) -> None:
         """Show a saved customer in place."""
-        index = self._index_of(customer.id)
+        index = self._index_of(customer.id, near=self.cursor_row)
         if index is not None:
             self._saved[index] = customer
             self._cache.clear()

@@ -13,12 +13,14 @@ customer until then.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from app.directory.documents import why
+from app.directory.store import OverBudget
 from app.square import Customer
 
 if TYPE_CHECKING:
@@ -29,9 +31,15 @@ __all__ = ["Answer", "Listed", "Tier"]
 CHUNK = 100
 """Rows read from a tier at a time (a screenful or two)."""
 KEEP_CHUNKS = 32
-WALK_COST = 6
-"""A row passed by a walk costs about this many matches gathered by the full-text index
-(measured at 100,000 and 1,000,000 customers: ~6 µs against ~1 µs)."""
+WALK_COST = 1
+"""A row passed by a walk costs about as much as a match gathered by the full-text index
+(measured at 100,000 and 1,000,000 customers: 1-3 µs each), when matches are spread
+evenly through the order. They often are not (a given name's matches sit together), so a
+walk that runs past what gathering would cost is stopped and the tier gathered."""
+GATHER_SECONDS = 2e-6
+"""About what gathering and sorting costs per match (the walk's budget)."""
+WALK_FLOOR = 0.002
+"""A walk may always take this long (seconds)."""
 
 
 @dataclass
@@ -255,19 +263,41 @@ class Answer(Sequence[Customer]):
         end = min(first + size, count)
         backwards = first > count // 2
         depth = count - end if backwards else first
-        walk = self._walks(tier, depth, size, store.count())
-        sql, params = tier.sql(backwards, walk)
-        if backwards:
-            rows = store.fetch(sql, (*params, end - first, count - end))
-            rows.reverse()
-        else:
-            rows = store.fetch(sql, (*params, size, first))
-        if not rows and first > 0:  # the tier shrank: show its last rows
-            sql, params = tier.sql(True, walk)
-            rows = store.fetch(sql, (*params, size, 0))
-            rows.reverse()
+        rows = None
+        if self._walks(tier, depth, size, store.count()):
+            budget = WALK_FLOOR + tier.count * GATHER_SECONDS
+            with contextlib.suppress(OverBudget):  # matches clustered late in the order
+                rows = self._fetch(tier, first, size, backwards, walk=True, budget=budget)
+        if rows is None:
+            rows = self._fetch(tier, first, size, backwards, walk=False)
         documents = store.documents([int(n) for n, _id in rows])
         return [(str(i), documents[int(n)]) for n, i in rows if int(n) in documents]
+
+    def _fetch(
+        self,
+        tier: Tier,
+        first: int,
+        size: int,
+        backwards: bool,
+        *,
+        walk: bool,
+        budget: float | None = None,
+    ) -> list[Any]:
+        store = self._store
+        assert store is not None
+        count = tier.count
+        end = min(first + size, count)
+        sql, params = tier.sql(backwards, walk)
+        if backwards:
+            rows = store.fetch(sql, (*params, end - first, count - end), budget=budget)
+            rows.reverse()
+        else:
+            rows = store.fetch(sql, (*params, size, first), budget=budget)
+        if not rows and first > 0:  # the tier shrank: show its last rows
+            sql, params = tier.sql(True, walk)
+            rows = store.fetch(sql, (*params, size, 0), budget=budget)
+            rows.reverse()
+        return rows
 
     @staticmethod
     def _walks(tier: Tier, depth: int, size: int, everyone: int) -> bool:

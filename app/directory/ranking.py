@@ -108,17 +108,37 @@ def _everything_test(words: Sequence[str], phone: str | None = None) -> _Test:
     return _all([_anywhere_test(word) for word in words])
 
 
-def _count(store: DirectoryStore, expression: str, exclude: Sequence[str] = ()) -> int:
-    found = int(store.fetch("SELECT count(*) FROM words WHERE words MATCH ?", (expression,))[0][0])
+def _count(
+    store: DirectoryStore,
+    expression: str,
+    test: _Test,
+    exclude: Sequence[str] = (),
+    initial: tuple[str, str] | None = None,
+) -> int:
+    """How many customers match ``expression`` (``test``), leaving out ``exclude``; with
+    ``initial`` (field, letter) — a one-letter query — read from the store's counts."""
+    if initial is not None:
+        found = store.initials(*initial)
+    else:
+        found = int(
+            store.fetch("SELECT count(*) FROM words WHERE words MATCH ?", (expression,))[0][0]
+        )
     if exclude and found:
         marks = ",".join("?" * len(exclude))
         found -= int(
             store.fetch(
-                f"SELECT count(*) FROM customers AS c WHERE c.id IN ({marks}) AND {_MATCH}",
-                (*exclude, expression),
+                f"SELECT count(*) FROM customers AS c WHERE c.id IN ({marks}) AND ({test.sql})",
+                (*exclude, *test.params),
             )[0][0]
         )
     return found
+
+
+def _letter(words: Sequence[str], phone: str | None) -> str | None:
+    """The letter of a one-letter query (counted by the store's ``initials``)."""
+    if len(words) == 1 and len(words[0]) == 1 and phone in (None, words[0]):
+        return words[0]
+    return None
 
 
 def _tier(
@@ -200,7 +220,10 @@ def rank(
     segments: list[Segment] = [Listed(lead)]
     everything = match_expression(words, phone)
     every_test = _everything_test(words, phone)
-    matching = _count(store, everything, skip)
+    letter = _letter(words, phone)
+    matching = _count(
+        store, everything, every_test, skip, ("any", letter) if letter is not None else None
+    )
     if sort != "relevance":
         segments.append(_tier(everything, every_test, matching, sort, skip, explain=True))
     else:
@@ -208,8 +231,9 @@ def rank(
         # somewhere): counted one by one, the tiers are differences of three counts
         whole, prefix = _names(words, False), _names(words, True)
         whole_test, prefix_test = _names_test(words, False), _names_test(words, True)
-        named = _count(store, whole, skip)
-        prefixed = _count(store, prefix, skip) if matching else 0
+        named = _count(store, whole, whole_test, skip)
+        initial = ("names", letter) if letter is not None else None
+        prefixed = _count(store, prefix, prefix_test, skip, initial) if matching else 0
         segments.append(_tier(whole, whole_test, named, sort, skip, explain=False))
         segments.append(
             _tier(
@@ -237,7 +261,8 @@ def rank(
 
 def matches_nothing(store: DirectoryStore, word: str) -> bool:
     """Whether no customer has a word starting with ``word`` (a phone's end included)."""
-    return _count(store, _anywhere(word)) == 0
+    initial = ("any", word) if len(word) == 1 else None
+    return _count(store, _anywhere(word), _anywhere_test(word), initial=initial) == 0
 
 
 def _merge(first: Sequence[Customer], exact: list[Customer]) -> list[Customer]:

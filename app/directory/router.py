@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CustomerDirectory"]
 
-PREFETCH_ROWS = 500
-"""Rows of a new answer read with the search (a table looks for the customer under its
-cursor among the first 500)."""
+PREFETCH_ROWS = 100
+"""Rows of a new answer read with the search (a screenful or two: where a table showing
+it looks for the customer its cursor was on)."""
 PREFETCH_BUILT = 60
 """Customers of a new answer built with the search (more than a tall screenful)."""
 

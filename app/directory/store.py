@@ -10,6 +10,8 @@ database when the cache is off. Tables:
 * ``words`` — an FTS5 index over the ``names``, ``others`` and ``phones`` columns of
   ``customers`` (external content, prefix indexes of 1-3 characters);
 * ``vocab`` — every name word once, for "did you mean";
+* ``initials`` — how many customers have a name word (or any word) starting with each
+  letter: a one-letter search is counted here, not over a third of the index;
 * ``windows`` — the load checkpoint: the ``created_at`` windows still to fetch, each
   with how far it has come;
 * ``meta`` — schema version, seller, watermark, Square's count, load state.
@@ -27,59 +29,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from app.directory.schema import SCHEMA, SCHEMA_VERSION, Lock, between, prepare
 from app.directory.writer import Writer
 from app.square import Customer
 
-__all__ = ["SCHEMA_VERSION", "DirectoryStore", "Interrupted", "Writer"]
-
-SCHEMA_VERSION = 1
-"""Bumped when the tables change: a store of another version is dropped and refilled."""
+__all__ = ["SCHEMA_VERSION", "DirectoryStore", "Interrupted", "OverBudget", "Writer"]
 
 T = TypeVar("T")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS customers(
-    n INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    version INTEGER NOT NULL,
-    created_at TEXT,
-    updated_at TEXT,
-    key BLOB NOT NULL,
-    name TEXT NOT NULL,
-    email TEXT,
-    names TEXT NOT NULL,
-    others TEXT NOT NULL,
-    phones TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS docs(n INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS customers_key ON customers(key);
-CREATE INDEX IF NOT EXISTS customers_email ON customers(email) WHERE email IS NOT NULL;
-CREATE INDEX IF NOT EXISTS customers_created ON customers(created_at);
-CREATE INDEX IF NOT EXISTS customers_updated ON customers(updated_at);
-CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(
-    names, others, phones,
-    content='customers', content_rowid='n',
-    tokenize='unicode61 remove_diacritics 0', prefix='1 2 3', detail='column'
-);
-CREATE TABLE IF NOT EXISTS vocab(word TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS windows(
-    start TEXT PRIMARY KEY, stop TEXT NOT NULL, done_to TEXT
-) WITHOUT ROWID;
-"""
 
 
 class Interrupted(Exception):
     """A read on the reader thread was given up: its caller no longer waits for it."""
+
+
+class OverBudget(Exception):
+    """A query ran past the time it was given (another way to the rows may be quicker)."""
+
+
+PROGRESS_STEPS = 1000
+"""SQLite virtual-machine steps between two looks at a query's budget."""
 
 
 class DirectoryStore:
@@ -94,9 +71,9 @@ class DirectoryStore:
         self._closed = False
         if path is None:
             self._uri = f"file:/customer-desk-{uuid.uuid4().hex}?vfs=memdb"
-            self._lock: contextlib.AbstractContextManager[Any] = _Lock()
+            self._lock: contextlib.AbstractContextManager[Any] = Lock()
         else:
-            _prepare(path)
+            prepare(path)
             self._uri = path.resolve().as_uri() + "?mode=rwc"
             self._lock = contextlib.nullcontext()
         self.connection = self._connect()
@@ -131,16 +108,17 @@ class DirectoryStore:
 
     def _create(self) -> None:
         conn = self.connection
-        conn.executescript(_SCHEMA)
+        conn.executescript(SCHEMA)
         found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if found is not None and found[0] != str(SCHEMA_VERSION):
             conn.executescript(
                 "DROP TABLE IF EXISTS words; DROP TABLE IF EXISTS customers; "
                 "DROP TABLE IF EXISTS docs; "
                 "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS windows; "
+                "DROP TABLE IF EXISTS initials; "
                 "DROP TABLE IF EXISTS meta;"
             )
-            conn.executescript(_SCHEMA)
+            conn.executescript(SCHEMA)
             found = None
         if found is None:
             conn.execute(
@@ -156,19 +134,39 @@ class DirectoryStore:
         with self._lock:
             yield self.connection
 
-    def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+    def fetch(
+        self, sql: str, params: Iterable[Any] = (), *, budget: float | None = None
+    ) -> list[Any]:
         """Rows of ``sql``, on this thread's connection (the reader's own on the reader
-        thread, where a read given up stops before its next statement)."""
+        thread, where a read given up stops before its next statement). With ``budget``
+        (seconds), a query still running after that long is stopped: :class:`OverBudget`."""
         conn = self.connection
         if self._reader is not None and threading.get_ident() == self._reader_thread:
             stop = self._reading
             if stop is not None and stop.is_set():
                 raise Interrupted
             conn = self._reader
+        over = False
+        if budget is not None:
+            deadline = time.perf_counter() + budget
+
+            def check() -> int:
+                nonlocal over
+                over = time.perf_counter() > deadline
+                return int(over)
+
         try:
             with self._lock:
-                return conn.execute(sql, tuple(params)).fetchall()
+                if budget is not None:
+                    conn.set_progress_handler(check, PROGRESS_STEPS)
+                try:
+                    return conn.execute(sql, tuple(params)).fetchall()
+                finally:
+                    if budget is not None:
+                        conn.set_progress_handler(None, 0)
         except sqlite3.OperationalError as err:
+            if over:
+                raise OverBudget from err
             if conn is self._reader and str(err) == "interrupted":
                 raise Interrupted from err
             raise
@@ -232,16 +230,16 @@ class DirectoryStore:
     def count_between(self, start: str | None, stop: str | None) -> int:
         """Customers with ``start <= created_at < stop`` (an open end: unbounded; no
         ``created_at`` counts before every start)."""
-        sql, params = _between(start, stop)
+        sql, params = between(start, stop)
         return int(self.fetch(f"SELECT count(*) FROM customers WHERE {sql}", params)[0][0])
 
     def ids_between(self, start: str | None, stop: str | None) -> list[str]:
-        sql, params = _between(start, stop)
+        sql, params = between(start, stop)
         return [row[0] for row in self.fetch(f"SELECT id FROM customers WHERE {sql}", params)]
 
     def created_at_rank(self, start: str | None, stop: str | None, rank: int) -> str | None:
         """The ``created_at`` of the ``rank``-th customer (0 first) of a window."""
-        sql, params = _between(start, stop)
+        sql, params = between(start, stop)
         found = self.fetch(
             f"SELECT created_at FROM customers WHERE {sql} AND created_at IS NOT NULL "
             "ORDER BY created_at LIMIT 1 OFFSET ?",
@@ -258,6 +256,12 @@ class DirectoryStore:
             for n, data in self.fetch(f"SELECT n, data FROM docs WHERE n IN ({marks})", part):
                 out[int(n)] = bytes(data)
         return out
+
+    def initials(self, field: str, letter: str) -> int:
+        """How many customers have a word starting with ``letter``: among their name
+        words (``field`` ``"names"``) or among every word they are found by (``"any"``)."""
+        found = self.fetch("SELECT n FROM initials WHERE field = ? AND letter = ?", (field, letter))
+        return int(found[0][0]) if found else 0
 
     def vocabulary(self) -> list[str]:
         return [row[0] for row in self.fetch("SELECT word FROM vocab")]
@@ -285,6 +289,7 @@ class DirectoryStore:
             writer = Writer(conn)
             try:
                 result = work(writer)
+                writer.finish()
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -328,44 +333,3 @@ class DirectoryStore:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
-
-
-class _Lock(contextlib.AbstractContextManager[Any]):
-    """A re-entrant lock as a context manager (the in-memory store's reader/writer lock)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-
-    def __enter__(self) -> Any:
-        self._lock.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()
-
-
-def _between(start: str | None, stop: str | None) -> tuple[str, tuple[str, ...]]:
-    parts: list[str] = []
-    params: list[str] = []
-    if start is not None:
-        parts.append("created_at >= ?")
-        params.append(start)
-    if stop is not None:
-        parts.append("(created_at < ? OR created_at IS NULL)")
-        params.append(stop)
-    return " AND ".join(parts) or "1", tuple(params)
-
-
-def _prepare(path: Path) -> None:
-    """The folder 0700, the file 0600 before SQLite opens it (its journals take the
-    file's mode)."""
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        folder.chmod(0o700)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            os.chmod(path.with_name(path.name + suffix), 0o600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 
 from app.directory.documents import Row, row_of
@@ -22,6 +23,31 @@ class Writer:
         """Customers added (minus those deleted) in this transaction."""
         self.changed = 0
         """Customers added, replaced or deleted in this transaction."""
+        self._initials: Counter[tuple[str, str]] = Counter()
+        """Changes to the ``initials`` counts, written by :meth:`finish`."""
+
+    def _count_initials(self, names: str, others: str, phones: str, step: int) -> None:
+        """Count a customer in (``step`` 1) or out of (-1) the ``initials`` table: the
+        first letters of its name words (``names``), and of every word it can be found by
+        (``any``: names, other fields, and the phone's last digit)."""
+        named = {word[0] for word in names.split()}
+        anywhere = named | {word[0] for word in others.split()}
+        if phones:
+            anywhere.add(phones[0])
+        for letter in named:
+            self._initials["names", letter] += step
+        for letter in anywhere:
+            self._initials["any", letter] += step
+
+    def finish(self) -> None:
+        """Write what the transaction changed in the ``initials`` counts."""
+        changes = [(field, letter, n) for (field, letter), n in self._initials.items() if n]
+        self.conn.executemany(
+            "INSERT INTO initials(field, letter, n) VALUES (?, ?, ?) "
+            "ON CONFLICT(field, letter) DO UPDATE SET n = n + excluded.n",
+            changes,
+        )
+        self._initials.clear()
 
     def upsert(self, customers: Iterable[Customer], *, force: bool = False) -> int:
         """Add or replace customers; an older ``version`` than the one held is ignored
@@ -44,6 +70,7 @@ class Writer:
                     "VALUES ('delete', ?, ?, ?, ?)",
                     (n, names, others, phones),
                 )
+                self._count_initials(names, others, phones, -1)
                 conn.execute(
                     "UPDATE customers SET version=?, created_at=?, updated_at=?, key=?, "
                     "name=?, email=?, names=?, others=?, phones=? WHERE n = ?",
@@ -60,6 +87,7 @@ class Writer:
                 "INSERT INTO words(rowid, names, others, phones) VALUES (?, ?, ?, ?)",
                 (n, row.names, row.others, row.phones),
             )
+            self._count_initials(row.names, row.others, row.phones, 1)
             self._vocab(row)
             changed += 1
         self.changed += changed
@@ -87,6 +115,7 @@ class Writer:
                 "VALUES ('delete', ?, ?, ?, ?)",
                 held,
             )
+            self._count_initials(held[1], held[2], held[3], -1)
             conn.execute("DELETE FROM customers WHERE n = ?", (held[0],))
             conn.execute("DELETE FROM docs WHERE n = ?", (held[0],))
             gone += 1

@@ -306,11 +306,12 @@ def late_name(db: Path) -> str:
 def stored_directory(customers: int, tmp: Path) -> tuple[Path, Path]:
     """The emulator database of ``customers`` and a folder holding the directory store
     loaded from it, both cached (the store is loaded once, over loopback)."""
+    from app.directory.schema import SCHEMA_VERSION
     from tests.bench.cache import cache_dir, seeded_db, working_copy
     from tests.bench.served import served
 
     seeded = seeded_db(customers)
-    folder = cache_dir() / f"store-{seeded.path.stem}"
+    folder = cache_dir() / f"store-{seeded.path.stem}-v{SCHEMA_VERSION}"
     if not (folder / "filled").exists():
         db = working_copy(seeded, tmp)
         log(f"store: loading {customers:,} customers into a cached directory store (once)")
@@ -609,6 +610,17 @@ def run(plan: Plan, groups: set[str], tmp: Path) -> tuple[list[Row], list[str]]:
         attempt("limits", "Loads under a rate limit", lambda: limits_rows(plan, tmp))
     if "store" in groups:
         attempt("store", "The stored directory", lambda: store_rows(plan, tmp))
+    if "keys" in groups:
+
+        def huge_keys() -> list[Row]:
+            from tests.bench.stored_keys import stored_keys_row
+
+            db, folder = stored_directory(plan.huge, tmp)
+            served_db = working_copy(seeded_db(plan.huge), tmp)
+            with served(served_db, customers=plan.huge) as url:
+                return [stored_keys_row(plan.huge, url, db, folder, plan.key_queries, tmp)]
+
+        attempt("keys", f"Keystrokes, {plan.huge:,} customers, stored", huge_keys)
     if "duplicates" in groups:
         from tests.bench.bench_duplicates import duplicates_row
 
