@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app.config import Settings
+    from app.desk.journal import Journal
     from app.session import Session
 
 __all__ = [
@@ -117,10 +118,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def connect(args: argparse.Namespace, settings: Settings) -> Session:
     """A session (not yet connected) for ``settings``: the embedded demo or Square."""
     from app.cli import default_demo_db, embedded_factory, remote_factory
-    from app.desk.journal import Journal, default_journal_path
     from app.session import Session
 
-    journal = Journal(None if getattr(args, "no_journal", False) else default_journal_path())
+    keep = not getattr(args, "no_journal", False)
+
+    def journal() -> Journal:  # made on connecting: the first frame does without it
+        from app.desk.journal import Journal, default_journal_path
+
+        return Journal(default_journal_path() if keep else None)
+
     if settings.is_local:
         db = Path(args.db) if getattr(args, "db", None) else default_demo_db()
         return Session(settings, embedded_factory(db, settings), journal)
