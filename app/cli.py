@@ -7,7 +7,6 @@ import asyncio
 import atexit
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Callable, Sequence
@@ -108,6 +107,8 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Connect
     """
 
     def start() -> RunningEmulator:
+        import secrets
+
         from app.emulator.runner import start_background  # uvicorn, faker, sqlite: off the loop
 
         prepare_demo_files(db_path)

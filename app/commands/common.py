@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -143,6 +142,8 @@ def say(message: str) -> None:
 def emit_json(data: Any) -> None:
     """``data`` as JSON on stdout. On a terminal, non-ASCII is escaped (no bidi override
     or look-alike reaches it raw); into a pipe or file, UTF-8 as it is."""
+    import json  # not at the top: the desk's first frame does without it
+
     text = json.dumps(data, ensure_ascii=sys.stdout.isatty(), indent=2)
     sys.stdout.write(text + "\n")
 

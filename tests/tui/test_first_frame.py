@@ -4,8 +4,9 @@ In a fresh interpreter, the desk starts as `customer-desk --demo` does (its opti
 settings, the run's session) and shows its first screen, with a connector that never
 finishes: every module loaded by then is one the first frame waits for. The heavy ones
 (the client's HTTP and models, the emulator and its server, the directory, the
-workflows, the command modules, Textual's `TextArea`) must not be among them; they load
-while the agent already reads the screen. Speed itself is `make bench`'s.
+workflows, the command modules, the palette's provider, Textual's `TextArea`) must not
+be among them; they load while the agent already reads the screen. Speed itself is
+`make bench`'s.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ HEAVY = (
     "app.commands.customers",
     "app.commands.groups",
     "app.commands.serve",
+    # the palette's provider: loaded when the palette opens
+    "app.palette",
     # editors of other screens
     "textual.widgets._text_area",
     "textual.document",
