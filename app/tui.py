@@ -140,7 +140,9 @@ class CustomerDeskApp(App[None]):
             self.notify(notice, title="Local demo", markup=False, timeout=10)
 
     def on_directory_loaded(self, _: DirectoryLoaded) -> None:
-        self.settle_memory()
+        # After the next refresh: the rows just found are painted first (a full collection
+        # over the loaded directory takes tens of milliseconds).
+        self.call_after_refresh(self.settle_memory)
 
     # -- read-only -----------------------------------------------------------------------
 
