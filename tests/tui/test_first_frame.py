@@ -34,8 +34,7 @@ HEAVY = (
     # the desk's own layers behind the session
     "app.emulator",
     "app.directory",
-    "app.square.client",
-    "app.square.models",
+    "app.square",  # the settings need its redaction only for an error message
     "app.desk",
     # what a plain `customer-desk` run never asks for
     "app.commands.customers",
