@@ -7,12 +7,11 @@ import asyncio
 import atexit
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from app.session import Connection, Connector, Session
 
@@ -108,6 +107,8 @@ def embedded_factory(db_path: Path, settings: Settings | None = None) -> Connect
     """
 
     def start() -> RunningEmulator:
+        import secrets
+
         from app.emulator.runner import start_background  # uvicorn, faker, sqlite: off the loop
 
         prepare_demo_files(db_path)
@@ -233,6 +234,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NotTheDesk(Exception):
+    """The command line holds more than the desk's own options."""
+
+
+class _DeskOptionsParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheDesk(message)
+
+
+def desk_options(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The options of a plain ``customer-desk [OPTIONS]`` (the desk itself), parsed as
+    :func:`build_parser` would, without loading the command modules: they stay off the
+    first frame's path. None when ``argv`` holds anything else (a command, ``--help``, a
+    mistake): the whole parser answers those."""
+    from app.commands.common import add_session_options
+
+    parser = _DeskOptionsParser(prog="customer-desk", add_help=False)
+    add_session_options(parser, defaults=True)
+    parser.set_defaults(command=None)
+    try:
+        return parser.parse_args(argv)
+    except _NotTheDesk:
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["emulator"]:
@@ -245,12 +271,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return duplicates_main(argv[1:])
     if argv[:1] == ["cache"]:
         return cache_command(argv[1:])
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as leaving:  # --help (0) or bad usage (2): argparse has said why
-        code = leaving.code
-        return code if isinstance(code, int) else (0 if code is None else 2)
+    args = desk_options(argv)
+    if args is None:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as leaving:  # --help (0) or bad usage (2): argparse has said why
+            code = leaving.code
+            return code if isinstance(code, int) else (0 if code is None else 2)
     run = getattr(args, "run", None)
     if run is None:
         return run_tui(args)

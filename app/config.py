@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.config_values import DEFAULT_DEADLINE, ConfigError
+from app.config_values import DEFAULT_DEADLINE, ConfigError, shown
 from app.config_values import cache as _cache
 from app.config_values import check_url as _check_url
 from app.config_values import country as _country
@@ -61,7 +61,6 @@ from app.config_values import text as _text
 from app.config_values import timeout as _timeout
 from app.profiles import CONNECTION_VARIABLES, PROFILE_ENV, ProfileError, profile_values
 from app.profiles import profile_names as _profile_names
-from app.square.redaction import redact, shown
 from app.token_source import Secret, TokenError, find_token
 
 __all__ = [
@@ -204,6 +203,8 @@ def load_settings(
     try:
         return _load_settings(env, config_file, use_keyring, profile)
     except ConfigError as exc:
+        from app.square.redaction import redact
+
         raise ConfigError(redact(str(exc), [env.get("SQUARE_ACCESS_TOKEN", "").strip()])) from None
 
 

@@ -11,8 +11,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from app.square.redaction import shown
-
 CACHE_ENV = "CUSTOMER_DESK_CACHE"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -25,9 +23,20 @@ __all__ = [
     "deadline",
     "file_str",
     "keymap",
+    "shown",
     "text",
     "timeout",
 ]
+
+
+def shown(value: object, *, limit: int = 80) -> str:
+    """How a value is echoed in an error message: :func:`app.square.redaction.shown`,
+    loaded only when a message needs it (the settings load before the first frame, and
+    without the client's package)."""
+    from app.square.redaction import shown as redacted
+
+    return redacted(value, limit=limit)
+
 
 DEFAULT_DEADLINE = 30.0
 """Seconds one call to Square may take, every retry and backoff included."""

@@ -19,11 +19,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from app.desk.intents import Intents
-from app.desk.journal import Journal
-
 if TYPE_CHECKING:
     from app.config import Environment, Settings
+    from app.desk.intents import Intents
+    from app.desk.journal import Journal
     from app.directory import CustomerDirectory
     from app.square import SquareService, WriteAccess
 
@@ -67,13 +66,15 @@ class Session:
     """One per run: what the desk is connected to and what it may do there."""
 
     def __init__(
-        self, settings: Settings, connector: Connector, journal: Journal | None = None
+        self,
+        settings: Settings,
+        connector: Connector,
+        journal: Journal | Callable[[], Journal] | None = None,
     ) -> None:
+        """``journal`` may be given as a maker, called at its first use (connecting)."""
         self.settings = settings
-        self.intents = Intents()
-        """The idempotency keys of the creates the agent means to make, for this run."""
-        self.journal = journal if journal is not None else Journal(None)
-        """The audit trail every write workflow records to (memory only unless given)."""
+        self._intents: Intents | None = None
+        self._journal = journal
         self.notices: list[str] = []
         self._connector = connector
         self._connection: Connection | None = None
@@ -82,6 +83,31 @@ class Session:
     @property
     def environment(self) -> Environment:
         return self.settings.environment
+
+    # The intents and the journal are made at their first use: the session is built
+    # before the first frame, which does without their modules (hashing, JSON, dataclasses).
+
+    @property
+    def intents(self) -> Intents:
+        """The idempotency keys of the creates the agent means to make, for this run."""
+        if self._intents is None:
+            from app.desk.intents import Intents
+
+            self._intents = Intents()
+        return self._intents
+
+    @property
+    def journal(self) -> Journal:
+        """The audit trail every write workflow records to (memory only unless given)."""
+        journal = self._journal
+        if journal is None:
+            from app.desk.journal import Journal
+
+            journal = Journal(None)
+        elif callable(journal):
+            journal = journal()
+        self._journal = journal
+        return journal
 
     # -- connected ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from app.square.redaction import shown
+from app.config_values import shown
 
 __all__ = ["KEYRING_SERVICE", "Secret", "TokenError", "check_token", "find_token"]
 

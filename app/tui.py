@@ -27,11 +27,11 @@ from textual.reactive import var
 
 from app.lifecycle import TerminalGuard
 from app.messages import Connected, DirectoryLoaded
-from app.palette import PlaceCommands, place_actions
 from app.safe_text import terminal_safe
 from app.session import Session
 
 if TYPE_CHECKING:
+    from textual.command import Provider
     from textual.screen import Screen
 
     from app.config import Settings
@@ -46,6 +46,14 @@ def styles_path() -> Path:
     """`styles.tcss` ships inside the wheel as `app/styles.tcss`; in a checkout it is at the top."""
     packaged = Path(__file__).with_name("styles.tcss")
     return packaged if packaged.exists() else Path(__file__).parent.parent / "styles.tcss"
+
+
+def place_commands() -> type[Provider]:
+    """The palette's provider, loaded when the palette first opens (not on the first frame's
+    path; Textual's own system commands are given the same way)."""
+    from app.palette import PlaceCommands
+
+    return PlaceCommands
 
 
 WRITE_BINDINGS: dict[str, str] = {
@@ -72,7 +80,7 @@ class CustomerDeskApp(App[None]):
 
     TITLE = "Customer Desk"
     CSS_PATH = styles_path()
-    COMMANDS = {PlaceCommands}  # in place of Textual's system commands, which it lists too
+    COMMANDS = {place_commands}  # in place of Textual's system commands, which it lists too
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1,question_mark", "toggle_help", "Help", id="help"),
@@ -132,7 +140,9 @@ class CustomerDeskApp(App[None]):
             self.notify(notice, title="Local demo", markup=False, timeout=10)
 
     def on_directory_loaded(self, _: DirectoryLoaded) -> None:
-        self.settle_memory()
+        # After the next refresh: the rows just found are painted first (a full collection
+        # over the loaded directory takes tens of milliseconds).
+        self.call_after_refresh(self.settle_memory)
 
     # -- read-only -----------------------------------------------------------------------
 
@@ -166,6 +176,8 @@ class CustomerDeskApp(App[None]):
         """Why ``key`` does nothing here, when it is a write key refused by read-only."""
         if all(self.session.may_write(operation) for operation in WRITE_BINDINGS.values()):
             return None
+        from app.palette import place_actions
+
         for action in place_actions(self.screen, self.keymap):
             if key not in action.keys:
                 continue

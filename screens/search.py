@@ -107,7 +107,10 @@ class SearchScreen(MarkedActions):
 
     def on_mount(self) -> None:
         self.show_status()
-        self.call_after_refresh(self.connect)  # the first frame first: then the network
+        # The first frame first, then the network: after the App's next refresh, the one
+        # that paints the whole screen (the screen's own comes before its search bar is
+        # drawn, and the emulator's start would hold that paint back).
+        self.app.call_after_refresh(self.connect)
 
     # -- the story: connect → load → search → open ---------------------------------------
 

@@ -95,3 +95,45 @@ def test_cache_clear_and_the_cache_switch(tmp_path: Path, monkeypatch: Any, caps
         assert "CUSTOMER_DESK_CACHE" in str(error)
     else:
         raise AssertionError("a bad CUSTOMER_DESK_CACHE was accepted")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--demo", "--db", "x.sqlite3"],
+        ["--db=x.sqlite3", "--read-only"],
+        ["--profile", "serve"],  # a command's name as an option's value
+        ["--pro", "shop", "--de"],  # abbreviated options
+        ["--no-journal", "--no-cache"],
+    ],
+)
+def test_the_desk_s_options_parse_as_the_whole_parser_does(argv: list[str]) -> None:
+    """A plain `customer-desk [OPTIONS]` is parsed without the command modules, to the
+    same arguments as the whole command line's parser gives."""
+    from app.cli import build_parser, desk_options
+
+    light = desk_options(argv)
+    assert light is not None
+    assert vars(light) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["customers", "search", "ada"],
+        ["serve"],
+        ["--demo", "groups", "list"],
+        ["-h"],
+        ["--he"],
+        ["bogus"],
+        ["--bogus"],
+        ["--profile"],
+        ["--"],
+    ],
+)
+def test_anything_else_goes_to_the_whole_parser(argv: list[str]) -> None:
+    from app.cli import desk_options
+
+    assert desk_options(argv) is None

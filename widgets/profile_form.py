@@ -21,7 +21,8 @@ from app.desk.edits import FIELD_NAMES, ProfileEdit, field_for_error, shown_valu
 from app.safe_text import shown_as, terminal_safe, unsafe_characters
 from app.square.models import Customer, CustomerFields
 from widgets.profile_words import CLEANED_NOTE, created_by, marketing_emails
-from widgets.safe_input import SafeInput, SafeTextArea
+from widgets.safe_input import SafeInput
+from widgets.safe_text_area import SafeTextArea
 
 
 @dataclass(frozen=True)

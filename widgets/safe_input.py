@@ -7,6 +7,10 @@ character as one visible placeholder (``␛``, ``␉``, ``�`` — see
 the character it edits, while `value` / `text` stays exactly what was stored or typed:
 an untouched field is saved unchanged, and the form refuses to save one that still holds
 control characters.
+
+The `TextArea` one is :class:`widgets.safe_text_area.SafeTextArea`, in its own module: the
+search bar is on the first frame's path, and `TextArea` (its document, tree-sitter, themes)
+need not be.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 from textual import events
 from textual.message import Message
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
-from app.safe_text import one_for_one, one_for_one_lines
+from app.safe_text import one_for_one
 
 _BREAKS = re.compile(r"[\t\r\n\v\f\u2028\u2029]+")
 
@@ -74,16 +78,3 @@ class SafeInput(Input):
                 return index
             cell_offset += width
         return max(0, min(offset, len(shown)))
-
-
-class SafeTextArea(TextArea):
-    """A `TextArea` that shows control characters as placeholders; `text` is untouched.
-
-    Tabs and line breaks keep their layout. A placeholder takes a cell where the control
-    character took none, so on a line that holds one the cursor may sit a cell early:
-    such a line cannot be saved anyway until the placeholders are gone.
-    """
-
-    def get_line(self, line_index: int) -> Text:
-        line = self.document.get_line(line_index)
-        return Text(one_for_one_lines(line), end="", no_wrap=True)

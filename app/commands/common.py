@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app.config import Settings
+    from app.desk.journal import Journal
     from app.session import Session
 
 __all__ = [
@@ -117,10 +117,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def connect(args: argparse.Namespace, settings: Settings) -> Session:
     """A session (not yet connected) for ``settings``: the embedded demo or Square."""
     from app.cli import default_demo_db, embedded_factory, remote_factory
-    from app.desk.journal import Journal, default_journal_path
     from app.session import Session
 
-    journal = Journal(None if getattr(args, "no_journal", False) else default_journal_path())
+    keep = not getattr(args, "no_journal", False)
+
+    def journal() -> Journal:  # made on connecting: the first frame does without it
+        from app.desk.journal import Journal, default_journal_path
+
+        return Journal(default_journal_path() if keep else None)
+
     if settings.is_local:
         db = Path(args.db) if getattr(args, "db", None) else default_demo_db()
         return Session(settings, embedded_factory(db, settings), journal)
@@ -137,6 +142,8 @@ def say(message: str) -> None:
 def emit_json(data: Any) -> None:
     """``data`` as JSON on stdout. On a terminal, non-ASCII is escaped (no bidi override
     or look-alike reaches it raw); into a pipe or file, UTF-8 as it is."""
+    import json  # not at the top: the desk's first frame does without it
+
     text = json.dumps(data, ensure_ascii=sys.stdout.isatty(), indent=2)
     sys.stdout.write(text + "\n")
 
