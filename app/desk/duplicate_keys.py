@@ -15,7 +15,9 @@ __all__ = [
     "NICKNAMES",
     "birthday_key",
     "canonical_given",
+    "close_folded",
     "close_names",
+    "e164",
     "email_key",
     "fold_name",
     "phone_key",
@@ -85,6 +87,8 @@ for _group in _NICKNAME_GROUPS:
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _NOT_DIGIT = re.compile(r"[^0-9]+")
+_ASCII_DIGITS = {code: None for code in range(128) if not chr(code).isdigit()}
+"""For ``str.translate``: an ASCII text's digits only (what ``_NOT_DIGIT`` leaves)."""
 
 
 @lru_cache(maxsize=65536)
@@ -133,12 +137,14 @@ def phone_key(phone: str | None, region: str = "US") -> str:
     country; "" when it is not a phone number."""
     if not phone or not phone.strip():
         return ""
-    return _phone_key(phone.strip(), region.upper())
+    return e164(phone.strip(), region.upper())
 
 
 @lru_cache(maxsize=262144)
-def _phone_key(phone: str, region: str) -> str:
-    digits = _NOT_DIGIT.sub("", phone)
+def e164(phone: str, region: str) -> str:
+    """:func:`phone_key` of a phone already stripped and not empty, ``region`` in upper
+    case (cached: each distinct number is read once)."""
+    digits = phone.translate(_ASCII_DIGITS) if phone.isascii() else _NOT_DIGIT.sub("", phone)
     if phone.startswith("+") and "(0)" not in phone and 8 <= len(digits) <= 15:
         if not digits.startswith("1") or len(digits) == 11:
             return "+" + digits
@@ -165,8 +171,21 @@ def within_edits(a: str, b: str, limit: int) -> bool:
     """Whether ``a`` becomes ``b`` in at most ``limit`` single-letter edits (Levenshtein)."""
     if a == b:
         return True
-    if abs(len(a) - len(b)) > limit:
+    if limit <= 0 or abs(len(a) - len(b)) > limit:
         return False
+    # The ends the two share cost no edit: only what lies between them is compared.
+    start, end_a, end_b = 0, len(a), len(b)
+    shorter = min(end_a, end_b)
+    while start < shorter and a[start] == b[start]:
+        start += 1
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    if end_a - start <= limit and end_b - start <= limit:
+        return True
+    if limit == 1:  # one edit, yet both ends differ: that edit is the whole of the rest
+        return False
+    a, b = a[start:end_a], b[start:end_b]
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, 1):
         current = [i]
@@ -185,20 +204,26 @@ def within_edits(a: str, b: str, limit: int) -> bool:
     return previous[-1] <= limit
 
 
-def _allowed(word: str) -> int:
-    """How many typos a name of this length may hold and still be the same name."""
-    return 0 if len(word) <= 3 else 1 if len(word) <= 7 else 2
+def _typos(a: str, b: str) -> int:
+    """How many typos two names may differ by and still be the same name (by the
+    shorter's length)."""
+    shorter = min(len(a), len(b))
+    return 0 if shorter <= 3 else 1 if shorter <= 7 else 2
 
 
 def close_names(given_a: str, family_a: str, given_b: str, family_b: str) -> bool:
     """Near-identical names: the family names within a typo or two, and the given names
     the same once nicknames are read as the full name (or within a typo)."""
-    fam_a, fam_b = fold_name(family_a), fold_name(family_b)
-    if not fam_a or not fam_b:
+    return close_folded(
+        fold_name(family_a), canonical_given(given_a), fold_name(family_b), canonical_given(given_b)
+    )
+
+
+def close_folded(family_a: str, given_a: str, family_b: str, given_b: str) -> bool:
+    """:func:`close_names` over names already keyed: folded family names
+    (:func:`fold_name`) and canonical given names (:func:`canonical_given`)."""
+    if not (family_a and family_b and given_a and given_b):
         return False
-    if not within_edits(fam_a, fam_b, _allowed(min(fam_a, fam_b, key=len))):
+    if family_a != family_b and not within_edits(family_a, family_b, _typos(family_a, family_b)):
         return False
-    can_a, can_b = canonical_given(given_a), canonical_given(given_b)
-    if not can_a or not can_b:
-        return False
-    return within_edits(can_a, can_b, _allowed(min(can_a, can_b, key=len)))
+    return given_a == given_b or within_edits(given_a, given_b, _typos(given_a, given_b))
