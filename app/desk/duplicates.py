@@ -8,18 +8,18 @@ Each rule has a strength; email, phone and reference id are the strongest.
 
 `find_matches(fields, directory)` asks the directory for the candidates of one profile
 (the warning before a create or a save); `group_duplicates(customers)` groups a whole
-directory without comparing every pair: customers are blocked by their keys and only
-members of one block are compared.
+directory without comparing every pair (see :mod:`app.desk.duplicate_groups`).
 """
 
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from app.desk.duplicate_groups import NAME_BLOCK_LIMIT, group_rows, row_of
 from app.desk.duplicate_keys import (
     birthday_key,
     canonical_given,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from app.directory import CustomerDirectory
 
 __all__ = [
+    "NAME_BLOCK_LIMIT",
     "RULES",
     "DuplicateGroup",
     "Match",
@@ -67,9 +68,6 @@ RULES: dict[str, Rule] = {
         Rule("name+postal", "similar name, same postal code", 50),
     )
 }
-NAME_BLOCK_LIMIT = 200
-"""A name block bigger than this (a very common name and postal code) is not compared
-pair by pair: it says too little, and would cost too much."""
 
 
 @dataclass(frozen=True)
@@ -265,103 +263,48 @@ async def all_customers(directory: CustomerDirectory) -> Sequence[Customer]:
 
 def group_duplicates(customers: Iterable[Customer], region: str = "US") -> list[DuplicateGroup]:
     """Groups of likely duplicates among ``customers``, strongest first."""
+    people = list(customers)
+    with _collector_paused():
+        found = group_rows((row_of(i, c) for i, c in enumerate(people)), region)
+    return _ordered(found, range(len(people)), people)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection meanwhile: the finder makes a hundred thousand small tuples
+    and keys, which the collector would rescan again and again."""
     paused = gc.isenabled()
-    gc.disable()  # a million small keys and lists: the collector would rescan them all
+    gc.disable()
     try:
-        return _group(list(customers), region)
+        yield
     finally:
         if paused:
             gc.enable()
 
 
-def _group(people: list[Customer], region: str) -> list[DuplicateGroup]:
-    parent = list(range(len(people)))
-    edges: dict[int, set[str]] = defaultdict(set)  # a group's root → its rules
+_RULE_ORDER = {key: (-rule.strength, at) for at, (key, rule) in enumerate(RULES.items())}
+"""Rules strongest first; of equal strength, in the order of :data:`RULES`."""
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    def join(i: int, j: int, rules: Iterable[str]) -> None:
-        a, b = root(i), root(j)
-        if a != b:
-            parent[b] = a
-            edges[a].update(edges.pop(b, ()))
-        edges[a].update(rules)
-
-    exact: dict[str, dict[str, list[int]]] = {
-        rule: defaultdict(list) for rule in ("email", "phone", "reference")
-    }
-    by_email, by_phone, by_ref = exact["email"], exact["phone"], exact["reference"]
-    # Near-identical names share their family or their (canonical) given name exactly,
-    # a typo being in the other: one block for each, with the corroborating value.
-    named: list[dict[tuple[str, str], list[int]]] = [defaultdict(list) for _ in range(6)]
-    f_company, g_company, f_birthday, g_birthday, f_postal, g_postal = named
-    for i, c in enumerate(people):
-        email, phone, ref = c.email_address, c.phone_number, c.reference_id
-        if email and (email := email.strip().lower()):
-            by_email[email].append(i)
-        if phone and (phone := phone_key(phone, region)):
-            by_phone[phone].append(i)
-        if ref and (ref := ref.strip()):
-            by_ref[ref].append(i)
-        given, family = c.given_name, c.family_name
-        if not (given and family):
-            continue
-        company, birthday, address = c.company_name, c.birthday, c.address
-        postal = address.postal_code if address is not None else None
-        if not (company or birthday or postal):
-            continue
-        family, given = fold_name(family), canonical_given(given)
-        if company and (company := fold_name(company)):
-            f_company[family, company].append(i)
-            g_company[given, company].append(i)
-        if birthday and (birthday := birthday_key(birthday)):
-            f_birthday[family, birthday].append(i)
-            g_birthday[given, birthday].append(i)
-        if postal and (postal := postal_key(postal)):
-            f_postal[family, postal].append(i)
-            g_postal[given, postal].append(i)
-    for rule, blocks in exact.items():
-        for members in blocks.values():
-            if len(members) > 1:
-                first = members[0]
-                for other in members[1:]:
-                    join(first, other, (rule,))
-    keys: dict[int, _Keys] = {}
-
-    def keyed(i: int) -> _Keys:
-        found = keys.get(i)
-        if found is None:
-            found = keys[i] = _Keys(people[i], region)
-        return found
-
-    compared: set[tuple[int, int]] = set()
-    for block in named:
-        for members in block.values():
-            if len(members) < 2 or len(members) > NAME_BLOCK_LIMIT:
-                continue
-            for x, i in enumerate(members):
-                for j in members[x + 1 :]:
-                    if (i, j) in compared:
-                        continue
-                    compared.add((i, j))
-                    rules = _rules(keyed(i), keyed(j))
-                    if rules:
-                        join(i, j, rules)
-    families: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(people)):
-        if parent[i] != i or i in edges:
-            families[root(i)].append(i)
+def _ordered(
+    found: list[tuple[list[Any], set[str]]],
+    position: Mapping[Any, int] | Sequence[int],
+    customer: Mapping[Any, Customer] | Sequence[Customer],
+) -> list[DuplicateGroup]:
+    """The groups of :func:`group_rows` as :class:`DuplicateGroup`: each one's profiles
+    oldest first (ties in the listing's order), its rules strongest first; the groups
+    strongest first, then by more rules, more profiles, name, and the listing's order."""
+    families = []
+    for members, rules in found:
+        members.sort(key=position.__getitem__)
+        families.append((position[members[0]], members, rules))
+    families.sort(key=lambda family: family[0])
     groups = [
         DuplicateGroup(
-            tuple(sorted((people[i] for i in members), key=_created)),
-            tuple(sorted(edges[top], key=lambda r: -RULES[r].strength)),
+            tuple(sorted((customer[k] for k in members), key=_created)),
+            tuple(sorted(rules, key=_RULE_ORDER.__getitem__)),
         )
-        for top, members in families.items()
-        if len(members) > 1
+        for _, members, rules in families
     ]
     groups.sort(
         key=lambda g: (-g.strength, -len(g.rules), -len(g.customers), _name(g.customers[0]))
