@@ -23,11 +23,13 @@ from app.directory.folding import WORD, fold, national_digits, phone_digits
 from app.square import Customer
 
 __all__ = [
+    "MATCHING",
     "Row",
     "customer_key",
     "dump",
     "key_of",
     "matches",
+    "matching_of",
     "name_of",
     "phone_token",
     "row_of",
@@ -123,6 +125,34 @@ def key_of(customer: Customer) -> bytes:
         customer.email_address,
         customer.phone_number,
         customer.id,
+    )
+
+
+MATCHING = (
+    "email_address",
+    "phone_number",
+    "reference_id",
+    "given_name",
+    "family_name",
+    "company_name",
+    "birthday",
+    "address.postal_code",
+)
+"""The fields the duplicate rules read: the columns of the store's ``matching`` table."""
+
+
+def matching_of(customer: Customer) -> tuple[str | None, ...]:
+    """The customer's :data:`MATCHING` fields, in that order."""
+    address = customer.address
+    return (
+        customer.email_address,
+        customer.phone_number,
+        customer.reference_id,
+        customer.given_name,
+        customer.family_name,
+        customer.company_name,
+        customer.birthday,
+        address.postal_code if address is not None else None,
     )
 
 

@@ -85,6 +85,22 @@ class CustomerDirectory(DirectorySync):
         """``(held, Square's count)`` while the store does not hold everyone."""
         return None if self.loaded else (self.count, self.total)
 
+    # -- the duplicate finder's reads ------------------------------------------------------
+
+    async def matching(self) -> list[tuple[Any, ...]]:
+        """Every held customer's ``(n, *MATCHING)``: the fields the duplicate rules read
+        (:data:`app.directory.store.MATCHING`) without reading any customer whole, in no
+        particular order (``n``: what :meth:`customers_at` takes)."""
+        return await self.store.matching()
+
+    def customers_at(self, numbers: list[int]) -> list[tuple[int, Customer]]:
+        """``(n, customer)`` for these numbers of :meth:`matching`, in DEFAULT order
+        (the order of an empty search)."""
+        return [
+            (n, Customer.model_validate_json(data))
+            for n, data in self.store.documents_in_order(numbers)
+        ]
+
     # -- search --------------------------------------------------------------------------
 
     def parse(self, text: str) -> ParsedQuery | QueryError:

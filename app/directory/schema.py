@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS initials(
 CREATE TABLE IF NOT EXISTS windows(
     start TEXT PRIMARY KEY, stop TEXT NOT NULL, done_to TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS matching(
+    n INTEGER PRIMARY KEY, email_address TEXT, phone_number TEXT, reference_id TEXT,
+    given_name TEXT, family_name TEXT, company_name TEXT, birthday TEXT, postal_code TEXT
+);
 """
 
 

@@ -14,7 +14,10 @@ database when the cache is off. Tables:
   letter: a one-letter search is counted here, not over a third of the index;
 * ``windows`` — the load checkpoint: the ``created_at`` windows still to fetch, each
   with how far it has come;
-* ``meta`` — schema version, seller, watermark, Square's count, load state.
+* ``meta`` — schema version, seller, watermark, Square's count, load state;
+* ``matching`` — the fields the duplicate finder reads (see
+  :data:`~app.directory.documents.MATCHING`), written with the JSON, so that the finder
+  reads no JSON (a store older than the table has it filled at its first use).
 
 Threads: short reads run on the caller's thread (the event loop) on the *read*
 connection; a search runs on one reader thread with its own connection (:meth:`read`),
@@ -57,6 +60,10 @@ class OverBudget(Exception):
 
 PROGRESS_STEPS = 1000
 """SQLite virtual-machine steps between two looks at a query's budget."""
+_MATCHED = (
+    "SELECT n, email_address, phone_number, reference_id, given_name, family_name, "
+    "company_name, birthday, postal_code FROM matching"
+)
 
 
 class DirectoryStore:
@@ -115,7 +122,7 @@ class DirectoryStore:
                 "DROP TABLE IF EXISTS words; DROP TABLE IF EXISTS customers; "
                 "DROP TABLE IF EXISTS docs; "
                 "DROP TABLE IF EXISTS vocab; DROP TABLE IF EXISTS windows; "
-                "DROP TABLE IF EXISTS initials; "
+                "DROP TABLE IF EXISTS initials; DROP TABLE IF EXISTS matching; "
                 "DROP TABLE IF EXISTS meta;"
             )
             conn.executescript(SCHEMA)
@@ -265,6 +272,31 @@ class DirectoryStore:
 
     def vocabulary(self) -> list[str]:
         return [row[0] for row in self.fetch("SELECT word FROM vocab")]
+
+    async def matching(self) -> list[tuple[Any, ...]]:
+        """Every customer's ``(n, *MATCHING)`` — the fields the duplicate rules read,
+        without the rest of the JSON — in no particular order (``n``: what
+        :meth:`documents_in_order` takes). Read on the reader thread."""
+        rows = await self.read(lambda: self.fetch(_MATCHED))
+        if len(rows) != self.count():  # a store older than the table: filled once
+            await self.write(lambda writer: writer.fill_matching())
+            rows = await self.read(lambda: self.fetch(_MATCHED))
+        return rows
+
+    def documents_in_order(self, numbers: list[int]) -> list[tuple[int, bytes]]:
+        """``(n, JSON)`` of the customers with these row numbers, in DEFAULT order (the
+        order of an empty search)."""
+        found: list[tuple[bytes, int, bytes]] = []
+        for start in range(0, len(numbers), 500):
+            part = numbers[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found += self.fetch(
+                "SELECT c.key, c.n, d.data FROM customers AS c JOIN docs AS d ON d.n = c.n "
+                f"WHERE c.n IN ({marks})",
+                part,
+            )
+        found.sort()
+        return [(int(n), bytes(data)) for _key, n, data in found]
 
     # -- writes (one transaction each, on the writer thread) ----------------------------
 

@@ -6,12 +6,21 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from app.directory.documents import Row, row_of
+from app.directory.documents import MATCHING, Row, matching_of, row_of
 from app.square import Customer
 
 __all__ = ["Writer"]
 
 _COLUMNS = "id, version, created_at, updated_at, key, name, email, names, others, phones"
+_MATCHING = "INSERT OR REPLACE INTO matching VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_PATHS = ", ".join(f"'$.{field}'" for field in MATCHING)
+_FILL = (
+    "INSERT INTO matching SELECT n, "
+    + ", ".join(f"a ->> {i}" for i in range(len(MATCHING)))
+    + f" FROM (SELECT d.n AS n, json_extract(CAST(d.data AS TEXT), {_PATHS}) AS a "
+    "FROM docs AS d WHERE d.n NOT IN (SELECT n FROM matching))"
+)
+"""The ``matching`` rows a store written before the table lacks, from the JSON."""
 
 
 class Writer:
@@ -83,6 +92,7 @@ class Writer:
                 ).lastrowid
                 conn.execute("INSERT INTO docs(n, data) VALUES (?, ?)", (n, row.data))
                 self.added += 1
+            conn.execute(_MATCHING, (n, *matching_of(customer)))
             conn.execute(
                 "INSERT INTO words(rowid, names, others, phones) VALUES (?, ?, ?, ?)",
                 (n, row.names, row.others, row.phones),
@@ -118,10 +128,17 @@ class Writer:
             self._count_initials(held[1], held[2], held[3], -1)
             conn.execute("DELETE FROM customers WHERE n = ?", (held[0],))
             conn.execute("DELETE FROM docs WHERE n = ?", (held[0],))
+            conn.execute("DELETE FROM matching WHERE n = ?", (held[0],))
             gone += 1
         self.added -= gone
         self.changed += gone
         return gone
+
+    def fill_matching(self) -> None:
+        """The ``matching`` rows of a store written before the table (from the JSON),
+        and none for a customer no longer held."""
+        self.conn.execute("DELETE FROM matching WHERE n NOT IN (SELECT n FROM docs)")
+        self.conn.execute(_FILL)
 
     def set_meta(self, **values: str | int | None) -> None:
         for key, value in values.items():
