@@ -22,7 +22,7 @@ def _say(text: str) -> None:
 
 
 async def _find(settings: Any, connector: Any) -> dict[str, Any]:
-    from app.desk.duplicates import all_customers, group_duplicates
+    from app.desk.duplicates import find_duplicates
     from app.session import Session
 
     session = Session(settings, connector)
@@ -30,7 +30,7 @@ async def _find(settings: Any, connector: Any) -> dict[str, Any]:
         await session.connect(_say)
         directory = session.directory
         await directory.load()
-        groups = group_duplicates(await all_customers(directory), settings.country)
+        groups = await find_duplicates(directory, settings.country)
         return {
             "environment": settings.label,
             "customers": directory.count,

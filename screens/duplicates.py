@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from app.desk.duplicates import DuplicateGroup, all_customers, group_duplicates
+from app.desk.duplicates import DuplicateGroup, find_duplicates
 from app.desk.journal import Change
 from app.desk.merge import open_merges
 from app.safe_text import describe_error, terminal_safe
@@ -63,9 +63,7 @@ class DuplicatesScreen(Screen[None]):
 
     @work(exclusive=True, group="find", exit_on_error=False)
     async def find(self) -> None:
-        directory = self.session.directory
-        customers = await all_customers(directory)
-        self.groups = group_duplicates(customers, self.session.settings.country)
+        self.groups = await find_duplicates(self.session.directory, self.session.settings.country)
         self.unfinished = open_merges(self.session)
         self.show()
         self.refresh_bindings()

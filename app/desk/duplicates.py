@@ -7,8 +7,10 @@ name, a typo or two allowed) together with the same company, birthday or postal 
 Each rule has a strength; email, phone and reference id are the strongest.
 
 `find_matches(fields, directory)` asks the directory for the candidates of one profile
-(the warning before a create or a save); `group_duplicates(customers)` groups a whole
-directory without comparing every pair (see :mod:`app.desk.duplicate_groups`).
+(the warning before a create or a save); `find_duplicates(directory)` groups a whole
+directory from the fields its store keeps for the rules, `group_duplicates(customers)`
+the same groups among customers at hand — both without comparing every pair (see
+:mod:`app.desk.duplicate_groups`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ __all__ = [
     "Match",
     "Rule",
     "all_customers",
+    "find_duplicates",
     "find_matches",
     "group_duplicates",
     "matching_rules",
@@ -259,6 +262,18 @@ async def all_customers(directory: CustomerDirectory) -> Sequence[Customer]:
     """Every customer the directory holds (its public search, nothing of its inside)."""
     results = await directory.search("", limit=max(1, directory.count))
     return results.customers
+
+
+async def find_duplicates(directory: CustomerDirectory, region: str = "US") -> list[DuplicateGroup]:
+    """Groups of likely duplicates in the whole ``directory``, strongest first — the
+    groups :func:`group_duplicates` finds among :func:`all_customers`, read from the
+    fields the directory keeps for the rules (no customer is read whole but those
+    grouped)."""
+    with _collector_paused():
+        found = group_rows(await directory.matching(), region)
+        listed = directory.customers_at([n for members, _ in found for n in members])
+    position = {n: at for at, (n, _) in enumerate(listed)}
+    return _ordered(found, position, dict(listed))
 
 
 def group_duplicates(customers: Iterable[Customer], region: str = "US") -> list[DuplicateGroup]:
