@@ -624,7 +624,11 @@ def run(plan: Plan, groups: set[str], tmp: Path) -> tuple[list[Row], list[str]]:
     if "duplicates" in groups:
         from tests.bench.bench_duplicates import duplicates_row
 
-        attempt("duplicates", "Duplicate finder", lambda: [duplicates_row(plan.big)])
+        attempt(
+            "duplicates",
+            "Duplicate finder",
+            lambda: [duplicates_row(plan.big, stored_directory(plan.big, tmp)[1], tmp)],
+        )
     big_groups = groups & {"keys", "directory", "search"}
     if big_groups:
         db = working_copy(seeded_db(plan.big), tmp)
