@@ -15,6 +15,7 @@ the same groups among customers at hand — both without comparing every pair (s
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -268,9 +269,11 @@ async def find_duplicates(directory: CustomerDirectory, region: str = "US") -> l
     """Groups of likely duplicates in the whole ``directory``, strongest first — the
     groups :func:`group_duplicates` finds among :func:`all_customers`, read from the
     fields the directory keeps for the rules (no customer is read whole but those
-    grouped)."""
+    grouped). The grouping runs in a thread, so that the event loop keeps answering."""
     with _collector_paused():
-        found = group_rows(await directory.matching(), region)
+        rows = await directory.matching()
+        found = await asyncio.to_thread(group_rows, rows, region)
+        del rows
         listed = directory.customers_at([n for members, _ in found for n in members])
     position = {n: at for at, (n, _) in enumerate(listed)}
     return _ordered(found, position, dict(listed))
