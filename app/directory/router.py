@@ -13,6 +13,7 @@ Square's customers it covers.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import TYPE_CHECKING, Any
 
 from app.directory.answers import Answer
@@ -29,6 +30,8 @@ from app.directory.sync import DirectorySync
 from app.square import Customer, NotFoundError, SquareError
 
 if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
     from app.directory.place import StorePlace
     from app.square import SquareService
 
@@ -96,10 +99,11 @@ class CustomerDirectory(DirectorySync):
     def customers_at(self, numbers: list[int]) -> list[tuple[int, Customer]]:
         """``(n, customer)`` for these numbers of :meth:`matching`, in DEFAULT order
         (the order of an empty search)."""
-        return [
-            (n, Customer.model_validate_json(data))
-            for n, data in self.store.documents_in_order(numbers)
-        ]
+        found = self.store.documents_in_order(numbers)
+        if not found:
+            return []
+        customers = _customer_list().validate_json(b"[" + b",".join(d for _, d in found) + b"]")
+        return [(n, customer) for (n, _), customer in zip(found, customers, strict=True)]
 
     # -- search --------------------------------------------------------------------------
 
@@ -267,6 +271,14 @@ class CustomerDirectory(DirectorySync):
             return None
         text = " ".join(words)
         return text, ParsedQuery(text=text, words=words, kind="words")
+
+
+@functools.cache
+def _customer_list() -> TypeAdapter[list[Customer]]:
+    """Customers read from one JSON array (one call: cheaper than one each)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[Customer])
 
 
 def _fuzzy(text: str) -> str:
