@@ -23,6 +23,8 @@ from app.session import Session
 from app.square.models import Customer
 from widgets.top_bar import TopBar
 
+COLUMNS = ("Name", "Email", "Phone", "Created")
+
 
 def _cell(text: str, style: str = "") -> Text:
     return Text(terminal_safe(text), style=style, no_wrap=True, overflow="ellipsis")
@@ -58,7 +60,7 @@ class DuplicatesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "Email", "Phone", "Created")
+        self.query_one(DataTable).add_columns(*COLUMNS)
         self.find()
 
     @work(exclusive=True, group="find", exit_on_error=False)
@@ -70,25 +72,34 @@ class DuplicatesScreen(Screen[None]):
 
     def show(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
+        lines: list[tuple[Text, Text, Text, Text]] = []
         self.rows = []
         self.row_groups = []
         for number, group in enumerate(self.groups, 1):
             header = f"Group {number} · {len(group.customers)} profiles"
             reason = _cell(group.reason, "bold")  # the widest column: never cut short
-            table.add_row(_cell(header, "bold"), reason, _cell(""), _cell(""))
+            lines.append((_cell(header, "bold"), reason, _cell(""), _cell("")))
             self.rows.append(None)
             self.row_groups.append(group)
             for customer in group.customers:
                 created = customer.created_at.date().isoformat() if customer.created_at else ""
-                table.add_row(
-                    _cell("  " + customer.display_name),
-                    _cell(customer.email_address or ""),
-                    _cell(customer.phone_number or ""),
-                    _cell(created),
+                lines.append(
+                    (
+                        _cell("  " + customer.display_name),
+                        _cell(customer.email_address or ""),
+                        _cell(customer.phone_number or ""),
+                        _cell(created),
+                    )
                 )
                 self.rows.append(customer)
                 self.row_groups.append(group)
+        # Each column as wide as its widest cell, set here: left to the table, the widths
+        # come at its next idle, and lines it drew before then stay drawn at the labels'.
+        table.clear(columns=True)
+        for at, label in enumerate(COLUMNS):
+            table.add_column(label, width=max([len(label), *(line[at].cell_len for line in lines)]))
+        for line in lines:
+            table.add_row(*line)
         profiles = sum(len(g.customers) for g in self.groups)
         count = len(self.groups)
         summary = (
