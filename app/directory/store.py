@@ -145,31 +145,33 @@ class DirectoryStore:
         self, sql: str, params: Iterable[Any] = (), *, budget: float | None = None
     ) -> list[Any]:
         """Rows of ``sql``, on this thread's connection (the reader's own on the reader
-        thread, where a read given up stops before its next statement). With ``budget``
-        (seconds), a query still running after that long is stopped: :class:`OverBudget`."""
-        conn = self.connection
+        thread, where a read given up stops: before its next statement, or within the
+        one it runs). With ``budget`` (seconds), a query still running after that long is
+        stopped: :class:`OverBudget`."""
+        conn, stop = self.connection, None
         if self._reader is not None and threading.get_ident() == self._reader_thread:
-            stop = self._reading
+            conn, stop = self._reader, self._reading
             if stop is not None and stop.is_set():
                 raise Interrupted
-            conn = self._reader
+        deadline = time.perf_counter() + budget if budget is not None else None
         over = False
-        if budget is not None:
-            deadline = time.perf_counter() + budget
 
-            def check() -> int:
-                nonlocal over
-                over = time.perf_counter() > deadline
-                return int(over)
+        def check() -> int:
+            nonlocal over
+            if stop is not None and stop.is_set():
+                return 1
+            over = deadline is not None and time.perf_counter() > deadline
+            return int(over)
 
+        watched = stop is not None or deadline is not None
         try:
             with self._lock:
-                if budget is not None:
+                if watched:
                     conn.set_progress_handler(check, PROGRESS_STEPS)
                 try:
                     return conn.execute(sql, tuple(params)).fetchall()
                 finally:
-                    if budget is not None:
+                    if watched:
                         conn.set_progress_handler(None, 0)
         except sqlite3.OperationalError as err:
             if over:
