@@ -2,7 +2,7 @@
 
 Each customer comes as a plain row — an identifier, then the fields the rules read
 (:data:`FIELDS`) — not as a model, so that a whole directory is grouped from the columns
-its store keeps (:meth:`app.directory.CustomerDirectory.matching_rows`) or from models
+its store keeps (:meth:`app.directory.CustomerDirectory.matching`) or from models
 (:func:`row_of`) by the same code. No pair of customers is compared unless it shares a
 block: customers with the same email, E.164 phone or reference id are joined outright;
 a near-identical name needs a corroborating value, so customers are blocked by their
@@ -25,22 +25,14 @@ from app.desk.duplicate_keys import (
     fold_name,
     postal_key,
 )
+from app.directory.documents import MATCHING, matching_of
 
 if TYPE_CHECKING:
     from app.square.models import Customer
 
 __all__ = ["FIELDS", "NAME_BLOCK_LIMIT", "Row", "group_rows", "row_of"]
 
-FIELDS = (
-    "email_address",
-    "phone_number",
-    "reference_id",
-    "given_name",
-    "family_name",
-    "company_name",
-    "birthday",
-    "address.postal_code",
-)
+FIELDS = MATCHING
 """The fields a row carries after its identifier, in this order."""
 NAME_BLOCK_LIMIT = 200
 """A name block bigger than this (a very common name and postal code) is not compared
@@ -53,18 +45,7 @@ the identifier any hashable value, the fields texts or ``None``."""
 
 def row_of(key: Hashable, customer: Customer) -> Row:
     """A customer's row under ``key`` (its position in a list, say)."""
-    address = customer.address
-    return (
-        key,
-        customer.email_address,
-        customer.phone_number,
-        customer.reference_id,
-        customer.given_name,
-        customer.family_name,
-        customer.company_name,
-        customer.birthday,
-        address.postal_code if address is not None else None,
-    )
+    return (key, *matching_of(customer))
 
 
 class _Families:
