@@ -32,17 +32,21 @@ class FrozenClock:
         self.now += timedelta(seconds=seconds)
 
 
-@pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One seeded demo database per test session; each test gets its own copy."""
+def seeded_file(path: Path, customers: int, seed: int) -> Path:
+    """An emulator database at ``path`` seeded with the demo's ``customers``."""
     from app.emulator.seed import seed_demo
     from app.emulator.store import Store
 
-    path = tmp_path_factory.mktemp("template") / "demo.sqlite3"
     store = Store(path)
-    seed_demo(store, customers=DEMO_CUSTOMERS, seed=7)
+    seed_demo(store, customers=customers, seed=seed)
     store.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded demo database per test session; each test gets its own copy."""
+    return seeded_file(tmp_path_factory.mktemp("template") / "demo.sqlite3", DEMO_CUSTOMERS, 7)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,12 +134,6 @@ class DirectoryStore:
             )
 
     # -- reads (short, on the caller's thread) -------------------------------------------
-
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        """The read connection, with the in-memory store's lock held."""
-        with self._lock:
-            yield self.connection
 
     def fetch(
         self, sql: str, params: Iterable[Any] = (), *, budget: float | None = None

@@ -63,8 +63,6 @@ def stored_keys_row(
         raise RuntimeError(f"the app's directory held {result.customers:,}, not {customers:,}")
     busy = [t for t, s in zip(result.latencies, result.syncing, strict=True) if s]
     idle = [t for t, s in zip(result.latencies, result.syncing, strict=True) if not s]
-    half = len(result.latencies) // 2
-    idle = idle or result.latencies[half:]
     i95, b95 = (
         percentile(idle, 0.95) * 1000,
         (percentile(busy, 0.95) * 1000 if busy else float("nan")),

@@ -9,7 +9,7 @@ import pytest
 
 from app.directory import CustomerDirectory
 from app.square import SquareService
-from tests.conftest import CountingTransport
+from tests.conftest import CountingTransport, seeded_file
 
 
 @pytest.fixture
@@ -35,14 +35,7 @@ BIG = 2500
 @pytest.fixture(scope="session")
 def big_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A 2,500-customer emulator database, seeded once per session."""
-    from app.emulator.seed import seed_demo
-    from app.emulator.store import Store
-
-    path = tmp_path_factory.mktemp("big") / "big.sqlite3"
-    store = Store(path)
-    seed_demo(store, customers=BIG, seed=3)
-    store.close()
-    return path
+    return seeded_file(tmp_path_factory.mktemp("big") / "big.sqlite3", BIG, 3)
 
 
 @pytest.fixture

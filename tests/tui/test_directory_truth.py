@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 
 from app.tui import CustomerDeskApp
 from screens.search import SearchScreen
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, seeded_file
 from tests.sessions import in_process
 from tests.tui.conftest import build_app
 from tests.tui.helpers import settle, type_text
@@ -27,14 +27,7 @@ CUSTOMERS = 2500
 
 @pytest.fixture(scope="session")
 def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.emulator.seed import seed_demo
-    from app.emulator.store import Store
-
-    path = tmp_path_factory.mktemp("big-tui") / "big.sqlite3"
-    store = Store(path)
-    seed_demo(store, customers=CUSTOMERS, seed=5)
-    store.close()
-    return path
+    return seeded_file(tmp_path_factory.mktemp("big-tui") / "big.sqlite3", CUSTOMERS, 5)
 
 
 @pytest.fixture
